@@ -1,0 +1,1 @@
+"""Cleaning: raw codes -> canonical items -> one value per respondent and indicator (tidy, long)."""

@@ -1,0 +1,22 @@
+"""Write the SYNTHETIC demo delivery: `python -m ivb_analysis.demo --out data/raw/demo`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ivb_analysis.demo.write import write_demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Schrijf de synthetische demolevering (seeded).")
+    parser.add_argument("--out", type=Path, default=Path("data/raw/demo"),
+                        help="map waarin de demolevering komt (standaard: data/raw/demo)")
+    args = parser.parse_args(argv)
+    for path in write_demo(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

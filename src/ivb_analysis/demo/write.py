@@ -1,0 +1,152 @@
+"""Write every file of the demo delivery; the same seed gives the same files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import yaml
+
+from ivb_analysis.catalogue import load_catalogue
+from ivb_analysis.clean.indicators import score_indicators
+from ivb_analysis.clean.recode import recode_items
+from ivb_analysis.config import SETTINGS_FILE
+from ivb_analysis.demo import aggregates
+from ivb_analysis.demo.profile import (
+    GEMEENTE_CODE,
+    GEMEENTE_NAAM,
+    POLICE_YEARS,
+    SEED,
+    WAVES,
+    WIJKEN,
+)
+from ivb_analysis.demo.survey import codebook_document, generate_wave, spss_metadata
+from ivb_analysis.io.microdata import read_codebook, read_wijken, validate_survey
+
+TAG = "SYNTHETISCH"
+FILES = {
+    "survey": f"veiligheidsmonitor_{{year}}_{TAG}.sav",
+    "codebook": f"codeboek_{TAG}.yaml",
+    "wijken": f"wijken_{TAG}.csv",
+    "benchmark": f"g32_benchmark_{TAG}.csv",
+    "police": f"politie_47018NED_wijken_{TAG}.csv",
+    "population": f"kwb_85984NED_{{year}}_wijken_{TAG}.csv",
+    "casework": f"veiligheidshuis_casuistiek_{TAG}.csv",
+}
+
+README = f"""# SYNTHETISCHE DEMODATA / SYNTHETIC DEMO DATA
+
+Every file in this folder is **synthetic**: made up by a seeded generator
+(`python -m ivb_analysis.demo --out data/raw/demo`, seed {SEED}), not measured. No respondent in it
+exists. It imitates a real delivery for the gemeente {GEMEENTE_NAAM} ({GEMEENTE_CODE}) so that the
+whole pipeline can run; every output built from it carries the banner "SYNTHETISCHE DEMODATA".
+
+Real elements: the wijk codes and names (CBS 47018NED, indeling 2024), the 2024 wijk populations
+(CBS 85984NED) as a starting point, the CBS/Politie file layouts, and Hengelo's Veiligheidshuis
+casework 2015 as read from the seed's chart (17, 18, 20, 75, 36, 35). All other numbers are invented.
+
+| file | imitates |
+|---|---|
+| `{FILES["survey"]}` | Veiligheidsmonitor microdata per wave (SPSS, value labels, user-missing 98/99, filter code 97), {len(WAVES)} waves, stratified by wijk, design weights |
+| `{FILES["codebook"]}` | the codebook: raw variable -> catalogue item, design variables, missing and filter codes |
+| `{FILES["wijken"]}` | survey wijk number -> CBS wijk code and name |
+| `{FILES["benchmark"]}` | the G32 benchmark as published: value, 95% interval, n per wave and footprint indicator |
+| `{FILES["police"]}` | registered crime per wijk and year, CBS/Politie 47018NED layout |
+| `{FILES["population"]}` | population per wijk, CBS 85984NED (Kerncijfers wijken en buurten) layout |
+| `{FILES["casework"]}` | Veiligheidshuis casework per type of overleg (Almelo, Enschede, Hengelo) |
+| `{SETTINGS_FILE}` | the delivery's settings: gemeente, waves, file names, benchmark group |
+
+Calibrated to the seed: rapportcijfers of the Binnenstad about 7,4 (leefbaarheid) and 7,1
+(veiligheid) in 2015, significantly higher than in 2013; the three "de gemeente ..." items between
+20% and 60% in 2012-2015; social nuisance going down 2012-2015; the gemeente clearly better than the
+G32 on most footprint indicators in 2012-2013 and less so from 2015. The 2021 wave imitates the
+redesigned Veiligheidsmonitor (a method break).
+"""
+
+
+def _settings_document() -> dict:
+    return {
+        "synthetic": True,
+        "gemeente_code": GEMEENTE_CODE,
+        "gemeente_naam": GEMEENTE_NAAM,
+        "source_label": "Veiligheidsmonitor (synthetische demodata)",
+        "benchmark_group": "G32",
+        # The synthetic G32 average includes the gemeente: p = its share of the G32 population.
+        "benchmark_share": 0.018,
+        "years": list(WAVES),
+        "min_n": 50,
+        "indicatief_n": 100,
+        "method_break": 2021,
+        "files": FILES,
+    }
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    return _write_text(path, frame.to_csv(sep=";", index=False, lineterminator="\n"))
+
+
+def _fix_sav_timestamp(path: Path) -> None:
+    """Overwrite the creation date/time in the .sav header with a fixed value.
+
+    ReadStat stamps the wall clock into bytes 92-108 of the header and pyreadstat offers no way
+    to set it; a fixed stamp makes the committed demo byte-reproducible.
+    """
+    data = bytearray(path.read_bytes())
+    if data[:4] not in (b"$FL2", b"$FL3"):
+        raise ValueError(f"{path} is not an SPSS system file")
+    data[92:109] = b"13 May 1600:00:00"
+    path.write_bytes(bytes(data))
+
+
+def write_demo(out: Path) -> list[Path]:
+    """Generate and write the whole demo delivery into `out`; returns the written paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    catalogue = load_catalogue()
+    rng = np.random.default_rng(SEED)
+    written = [_write_text(out / "README.md", README)]
+    settings = _settings_document()
+    written.append(_write_text(
+        out / SETTINGS_FILE,
+        "# SYNTHETISCHE DEMODATA: settings of the synthetic demo delivery.\n"
+        + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
+    ))
+    written.append(_write_text(
+        out / FILES["codebook"],
+        "# Codeboek van de SYNTHETISCHE demolevering: ruwe variabele -> item uit de catalogus.\n"
+        + yaml.safe_dump(codebook_document(), sort_keys=False, allow_unicode=True),
+    ))
+    wijken = pd.DataFrame({"nummer": [w.number for w in WIJKEN],
+                           "wijkcode": [w.code for w in WIJKEN],
+                           "wijknaam": [w.name for w in WIJKEN]})
+    written.append(_write_csv(out / FILES["wijken"], wijken))
+
+    codebook = read_codebook(out / FILES["codebook"], catalogue)
+    wijk_table = read_wijken(out / FILES["wijken"])
+    meta = spss_metadata(catalogue)
+    longs = []
+    for year in WAVES:
+        raw = generate_wave(rng, year)
+        path = out / FILES["survey"].format(year=year)
+        pyreadstat.write_sav(raw, str(path), file_label=f"SYNTHETISCHE DEMODATA {year}",
+                             row_compress=True, **meta)
+        _fix_sav_timestamp(path)
+        written.append(path)
+        valid = validate_survey(raw, codebook, catalogue, set(wijk_table["wijk"]), path)
+        longs.append(score_indicators(recode_items(valid, codebook, wijk_table, year), catalogue))
+
+    benchmark = aggregates.g32_benchmark(rng, pd.concat(longs, ignore_index=True), catalogue)
+    written.append(_write_csv(out / FILES["benchmark"], benchmark))
+    written.append(_write_text(out / FILES["police"],
+                               "\n".join(aggregates.police_47018(rng)) + "\n"))
+    for year in POLICE_YEARS:
+        written.append(_write_text(out / FILES["population"].format(year=year),
+                                   "\n".join(aggregates.population_85984(year)) + "\n"))
+    written.append(_write_csv(out / FILES["casework"], aggregates.casework(rng)))
+    return written
