@@ -117,5 +117,13 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
     except TypeError as exc:
         raise InputError(f"ongeldige bronbestanden: {exc}", file=settings_file, column="files")
     raw["years"] = tuple(int(y) for y in raw["years"])
-    settings = Settings(files=files, data_dir=data_dir, **raw)
+    settings = Settings(files=files, data_dir=data_dir,
+                        processed_dir=default_processed_dir(data_dir), **raw)
     return settings.replace(**overrides)
+
+
+def default_processed_dir(data_dir: Path) -> Path:
+    """`data/raw/<delivery>` -> `data/processed` (the project layout), wherever the caller runs."""
+    if data_dir.resolve().parent.name == "raw":
+        return data_dir.parent.parent / "processed"
+    return Path("data/processed")

@@ -52,14 +52,16 @@ def indicator_values(items: pd.DataFrame, indicator: Indicator) -> np.ndarray:
 
 
 def score_indicators(items: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Tidy long table: design columns + `indicator`, `value`; unscorable rows are dropped."""
+    """Tidy long table: design columns + `indicator`, `value` (NaN where it cannot be scored).
+
+    Respondents without a score stay in the table: they are outside the estimation domain but
+    still part of the design (their stratum's number of PSUs), as in R's subset designs.
+    """
     frames = []
     for indicator in catalogue.indicators.values():
-        values = indicator_values(items, indicator)
-        keep = ~np.isnan(values)
-        frame = items.loc[keep, DESIGN_COLUMNS].copy()
+        frame = items[DESIGN_COLUMNS].copy()
         frame["indicator"] = indicator.id
-        frame["value"] = values[keep]
+        frame["value"] = indicator_values(items, indicator)
         frames.append(frame)
     long = pd.concat(frames, ignore_index=True)
     long["indicator"] = long["indicator"].astype("string")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ivb_analysis.io.microdata import Codebook
 
-DESIGN_COLUMNS = ["year", "resp_id", "wijk_code", "weight"]
+DESIGN_COLUMNS = ["year", "resp_id", "wijk_code", "stratum", "weight"]
 
 
 def recode_items(
@@ -28,6 +28,9 @@ def recode_items(
             "weight": validated["weight"].to_numpy(dtype="float64"),
         }
     )
+    # Sampling strata: the delivery's stratum variable, or the wijk when it names none.
+    stratum = validated["stratum"] if "stratum" in validated else validated["wijk"]
+    items.insert(3, "stratum", stratum.astype("int64").to_numpy())
     missing = list(codebook.missing_codes)
     for name, spec in codebook.variables.items():
         values = validated[name].astype("float64")

@@ -28,7 +28,8 @@ from ivb_analysis.demo.profile import (
 
 def _simple_estimates(long: pd.DataFrame) -> pd.DataFrame:
     """Weighted mean and a with-replacement SE per (year, indicator): enough to place the G32."""
-    frame = long.assign(wy=long["weight"] * long["value"])
+    scored = long[long["value"].notna()]
+    frame = scored.assign(wy=scored["weight"] * scored["value"])
     sums = frame.groupby(["year", "indicator"]).agg(w=("weight", "sum"), wy=("wy", "sum"),
                                                     n=("value", "size"))
     mean = sums["wy"] / sums["w"]

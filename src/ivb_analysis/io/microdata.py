@@ -20,6 +20,7 @@ from ivb_analysis.catalogue import Catalogue
 from ivb_analysis.errors import InputError
 
 DESIGN_ROLES = ("id", "wijk", "weight")
+OPTIONAL_ROLES = ("strata",)  # sampling strata; the wijk when absent
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def validate_survey(
 ) -> pd.DataFrame:
     """Check schema and values of one raw wave; return only the codebook's columns, as floats."""
     design = codebook.design
-    needed = [design[r] for r in DESIGN_ROLES] + list(codebook.variables)
+    needed = [design[r] for r in (*DESIGN_ROLES, *OPTIONAL_ROLES) if r in design]
+    needed += list(codebook.variables)
     missing = [c for c in needed if c not in data.columns]
     if missing:
         raise InputError(
@@ -170,6 +172,13 @@ def validate_survey(
                          + ", ".join(str(n) for n in sorted(wijk_numbers)),
                          found=data[design["wijk"]].iloc[row - 1])
     out["wijk"] = wijk.astype("int64").to_numpy()
+
+    if "strata" in design:
+        strata = _as_codes(data, design["strata"], path)
+        if strata.isna().any():
+            raise InputError("stratum ontbreekt", file=path, column=design["strata"],
+                             row=_first_bad_row(strata.isna().to_numpy()))
+        out["stratum"] = strata.astype("int64").to_numpy()
 
     missing_codes = set(codebook.missing_codes)
     for name, spec in codebook.variables.items():

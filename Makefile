@@ -1,0 +1,60 @@
+# ivb-analysis: `make report` regenerates every output on the shipped demo data,
+# `make test` runs the whole suite. Both set up .venv themselves (python3 >= 3.11 and make only).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+KERNEL := ivb-analysis
+DATA_DIR ?= data/raw/demo
+JOBS ?=
+
+.PHONY: help install report prepare run test lint lab demo lock benchmark clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python >= 3.11 is nodig (gevonden: $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.0.1"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ivb-analysis)"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## Create .venv, install the locked dependencies and the ivb-analysis kernel
+
+prepare: install ## Validate and clean the raw inputs into data/processed (parquet)
+	$(BIN)/ivb prepare --data-dir $(DATA_DIR)
+
+report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML) into outputs/
+	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))
+
+test: install ## Set up and run the whole test suite (ruff + pytest, notebooks included)
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/python -m pytest
+
+lint: install ## Only the linter
+	$(BIN)/ruff check src tests benchmarks notebooks
+
+lab: install ## Open JupyterLab with the project kernel
+	$(BIN)/jupyter lab notebooks/
+
+demo: install ## Regenerate the synthetic demo delivery in data/raw/demo (seeded, byte-identical)
+	$(BIN)/python -m ivb_analysis.demo --out data/raw/demo
+
+lock: ## Re-resolve the dependencies of pyproject.toml into constraints.txt (fresh venv)
+	rm -rf build/lock && $(PYTHON) -m venv build/lock
+	build/lock/bin/python -m pip install --quiet "pip==26.0.1" && build/lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Lock file: exact versions installed by 'pip install -c constraints.txt -e .[dev]'."; \
+	  echo "# Regenerate with 'make lock'."; \
+	  build/lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+
+benchmark: install ## Time the estimates at national scale (not part of make test)
+	$(BIN)/python benchmarks/bench_estimates.py
+
+clean: ## Remove generated data and outputs (never data/raw)
+	rm -rf data/processed/* outputs/*
+	touch data/processed/.gitkeep outputs/.gitkeep

@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (ivb-analysis)
+#     language: python
+#     name: ivb-analysis
+# ---
+
+# %% [markdown]
+# # Staat van de stad
+#
+# Hoe oordelen inwoners over leefbaarheid en veiligheid in hun buurt, in dit meetjaar en
+# vergeleken met de vorige meting? Dit notebook toont de negentien indicatoren van de footprint
+# voor de hele gemeente, en de rapportcijfers per wijk, elke wijk getoetst tegen de rest van de
+# gemeente.
+#
+# **Parameters** (in de cel hieronder, te overschrijven door `ivb run` of papermill):
+# `year` meetjaar, `base_year` vergelijkingsjaar (leeg = vorige meting), `gemeente`
+# gemeentecode ter controle (leeg = die van de levering), `benchmark_group` vergelijkingsgroep,
+# `min_n` minimum aantal respondenten per gebied, `data_dir` map van de levering,
+# `output_dir` map voor de uitvoer.
+#
+# **Werkwijze**: gewogen schattingen met design-based standaardfouten (gestratificeerd naar wijk),
+# 95%-betrouwbaarheidsintervallen, verschillen getoetst op 5% met Benjamini-Hochberg-correctie
+# binnen elke tabel.
+
+# %%
+from typing import Optional  # papermill reads Optional[...] in the parameters cell, not "X | None"
+
+# %% tags=["parameters"]
+year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
+base_year: Optional[int] = None  # vergelijkingsjaar; None: de vorige meting
+gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: uit ivb.yaml van de levering
+benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijvoorbeeld G32 of G40; None: uit ivb.yaml
+min_n: Optional[int] = None  # minimum aantal respondenten per gebied; None: uit ivb.yaml
+data_dir: str = "../data/raw/demo"  # map van de levering (met ivb.yaml); standaard de demodata
+output_dir: str = "../outputs"  # map voor de uitvoer van dit meetjaar
+
+# %%
+from ivb_analysis.report import open_wave
+
+wave = open_wave(data_dir, year, base_year=base_year, gemeente=gemeente,
+                 benchmark_group=benchmark_group, min_n=min_n, output_dir=output_dir)
+wave.header()
+
+# %% [markdown]
+# ## De footprint-indicatoren voor de hele gemeente
+#
+# Waarde met 95%-interval en aantal respondenten; de laatste kolom zegt of de gemeente
+# significant beter, slechter of gelijk scoort dan in het vergelijkingsjaar.
+
+# %%
+wave.footprint()
+
+# %% [markdown]
+# ## Rapportcijfer leefbaarheid per wijk
+
+# %%
+wave.wijk_figure("rapportcijfer_leefbaarheid")
+
+# %%
+wave.wijken_getoetst("rapportcijfer_leefbaarheid")
+
+# %% [markdown]
+# ## Rapportcijfer veiligheid per wijk
+
+# %%
+wave.wijk_figure("rapportcijfer_veiligheid")
+
+# %%
+wave.wijken_getoetst("rapportcijfer_veiligheid")

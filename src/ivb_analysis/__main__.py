@@ -1,0 +1,7 @@
+"""`python -m ivb_analysis` is the same as `ivb`."""
+
+import sys
+
+from ivb_analysis.cli import main
+
+sys.exit(main())

@@ -1,0 +1,86 @@
+"""`ivb`: the command line. Thin: parse arguments, call the library, map bad input to exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ivb_analysis.config import load_settings
+from ivb_analysis.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def _settings(args: argparse.Namespace):
+    return load_settings(
+        args.data_dir,
+        processed_dir=getattr(args, "processed_dir", None),
+        output_dir=getattr(args, "output_dir", None),
+    )
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from ivb_analysis.prepare import prepare
+
+    for name, path in prepare(_settings(args)).items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ivb_analysis.run import run
+
+    summary = run(_settings(args), args.notebook_dir, years=args.years, jobs=args.jobs,
+                  force=args.force, progress=not args.quiet)
+    print(summary.report())
+    return 1 if summary.failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ivb",
+        description="Analyses voor de bijlage van het integraal veiligheidsbeleid (IVB).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=Path("data/raw/demo"),
+                        help="map van de levering met ivb.yaml (standaard: data/raw/demo, "
+                             "de synthetische demodata); wordt nooit beschreven")
+    common.add_argument("--processed-dir", type=Path, default=None,
+                        help="map voor de bewerkte tabellen (standaard: data/processed)")
+
+    prep = sub.add_parser("prepare", parents=[common],
+                          help="controleer de ruwe bronnen en schrijf ze als parquet naar "
+                               "data/processed/<levering>/")
+    prep.set_defaults(func=cmd_prepare)
+
+    run = sub.add_parser("run", parents=[common],
+                         help="voer alle notebooks uit voor elk meetjaar en maak HTML")
+    run.add_argument("--years", type=int, nargs="+", metavar="JAAR",
+                     help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
+    run.add_argument("--output-dir", type=Path, default=None,
+                     help="map voor de uitvoer (standaard: outputs); per jaar een submap")
+    run.add_argument("--notebook-dir", type=Path, default=Path("notebooks"),
+                     help="map met de notebooks (standaard: notebooks)")
+    run.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
+    run.add_argument("--force", action="store_true",
+                     help="ook jaren uitvoeren waarvan niets is veranderd")
+    run.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as error:
+        print(f"Fout in de invoer: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

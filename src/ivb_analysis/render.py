@@ -1,0 +1,33 @@
+"""Executed notebook -> self-contained HTML: a reviewer version without code, an analyst version with.
+
+Uses nbconvert's HTMLExporter with the package's `ivb_html` template (the lab template minus every
+script loaded from the internet); images are embedded by nbconvert as data URIs.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+TEMPLATE = "ivb_html"
+
+
+def _exporter(with_code: bool) -> HTMLExporter:
+    templates = Path(str(resources.files("ivb_analysis").joinpath("templates")))
+    exporter = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(templates)])
+    exporter.exclude_input = not with_code
+    exporter.exclude_input_prompt = not with_code
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def notebook_html(notebook: nbformat.NotebookNode, *, with_code: bool, title: str) -> str:
+    """Render an executed notebook to one self-contained HTML page."""
+    notebook = nbformat.from_dict(notebook)
+    notebook.metadata["title"] = title
+    body, _ = _exporter(with_code).from_notebook_node(notebook)
+    return body

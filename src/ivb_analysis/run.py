@@ -1,0 +1,296 @@
+"""Batch regeneration: every notebook for every year through papermill, rendered to HTML.
+
+Each (year, notebook) runs in a worker process with the explicit `ivb-analysis` kernel. A failing
+notebook does not stop the others: the run ends with a summary (year, notebook, cell, exception),
+keeps the failed executed notebook for inspection and returns a non-zero status. A year whose
+inputs, parameters, notebooks and library code are unchanged (content hashes) is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+import nbformat
+import papermill
+from tqdm import tqdm
+
+from ivb_analysis.atomic import write_text
+from ivb_analysis.config import Settings
+from ivb_analysis.errors import InputError
+from ivb_analysis.render import notebook_html
+
+KERNEL = "ivb-analysis"
+RUN_FILE = "run.json"
+VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill",
+                      "nbconvert", "pyreadstat", "pyarrow")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook for one year."""
+
+    year: int
+    notebook: Path
+    parameters: dict
+    output_dir: Path
+
+    @property
+    def name(self) -> str:
+        return self.notebook.stem
+
+
+@dataclass
+class JobResult:
+    year: int
+    notebook: str
+    ok: bool
+    seconds: float
+    cell: int | None = None
+    error: str | None = None
+    kept: str | None = None
+
+
+@dataclass
+class RunSummary:
+    results: list[JobResult] = field(default_factory=list)
+    skipped_years: list[int] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+    def report(self) -> str:
+        lines = [f"{len(self.results)} notebook(s) uitgevoerd, {len(self.failed)} mislukt; "
+                 f"overgeslagen (ongewijzigd): {', '.join(map(str, self.skipped_years)) or 'geen'}"]
+        for r in self.failed:
+            cell = f"cel {r.cell}" if r.cell is not None else "cel onbekend"
+            lines.append(f"  MISLUKT {r.year} {r.notebook} ({cell}): {r.error}")
+            if r.kept:
+                lines.append(f"    uitgevoerd notebook bewaard: {r.kept}")
+        return "\n".join(lines)
+
+
+def discover_notebooks(notebook_dir: Path) -> list[Path]:
+    """The project's notebooks, in name order."""
+    return sorted(p for p in notebook_dir.glob("*.ipynb") if not p.name.startswith("_"))
+
+
+def _hash_files(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def library_files() -> list[Path]:
+    root = Path(str(resources.files("ivb_analysis")))
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".j2",
+                                                                                ".json", ".csv"})
+
+
+def input_files(settings: Settings, year: int) -> list[Path]:
+    """Every raw file a year's outputs may depend on (missing optional sources are left out)."""
+    files = [settings.settings_file]
+    for name in ("survey", "codebook", "wijken", "benchmark", "police", "population", "casework"):
+        pattern = getattr(settings.files, name)
+        if pattern is None:
+            continue
+        if "{year}" in pattern:
+            files += [settings.path(name, y) for y in settings.years]
+        else:
+            files.append(settings.path(name))
+    return [f for f in files if f.is_file()]
+
+
+def year_fingerprint(settings: Settings, year: int, jobs: list[Job]) -> dict:
+    """Content hashes of everything that determines a year's outputs."""
+    return {
+        "inputs": _hash_files(input_files(settings, year)),
+        "notebooks": _hash_files(j.notebook for j in jobs),
+        "library": _hash_files(library_files()),
+        "parameters": hashlib.sha256(
+            json.dumps([j.parameters for j in jobs], sort_keys=True).encode()).hexdigest(),
+    }
+
+
+def check_parameters(notebooks: list[Path], parameters: dict) -> None:
+    """Reject parameters a notebook does not declare, before anything runs."""
+    for notebook in notebooks:
+        declared = papermill.inspect_notebook(str(notebook))
+        unknown = sorted(set(parameters) - set(declared))
+        if unknown:
+            raise InputError("onbekende notebookparameter", file=notebook, column=unknown[0],
+                             expected=", ".join(sorted(declared)))
+
+
+def _execute(job: Job) -> JobResult:
+    """Worker: run one notebook with papermill and render both HTML versions."""
+    start = time.perf_counter()
+    out_dir = job.output_dir
+    executed_path = out_dir / "notebooks" / job.notebook.name
+    executed_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_path = executed_path.with_suffix(".running.ipynb")
+    try:
+        papermill.execute_notebook(
+            str(job.notebook), str(tmp_path), parameters=job.parameters, kernel_name=KERNEL,
+            cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        failed = out_dir / "failed" / job.notebook.name
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp_path, failed)
+        return JobResult(job.year, job.name, False, time.perf_counter() - start,
+                         cell=exc.exec_count, error=f"{exc.ename}: {exc.evalue}", kept=str(failed))
+    except Exception as exc:  # kernel died, timeout, missing kernel: still isolate the failure
+        kept = None
+        if tmp_path.exists():
+            failed = out_dir / "failed" / job.notebook.name
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_path, failed)
+            kept = str(failed)
+        return JobResult(job.year, job.name, False, time.perf_counter() - start,
+                         error=f"{type(exc).__name__}: {exc}", kept=kept)
+    notebook = nbformat.read(tmp_path, as_version=4)
+    os.replace(tmp_path, executed_path)
+    title = f"{job.name.replace('_', ' ').capitalize()} {job.year}"
+    write_text(out_dir / f"{job.name}.html", notebook_html(notebook, with_code=False, title=title))
+    write_text(out_dir / f"{job.name}.analist.html",
+               notebook_html(notebook, with_code=True, title=title))
+    (out_dir / "failed" / job.notebook.name).unlink(missing_ok=True)
+    return JobResult(job.year, job.name, True, round(time.perf_counter() - start, 1))
+
+
+def _relative(path: Path, start: Path) -> str:
+    return os.path.relpath(path.resolve(), start.resolve())
+
+
+def plan_jobs(settings: Settings, notebooks: list[Path], years: list[int]) -> list[Job]:
+    jobs = []
+    for year in years:
+        for notebook in notebooks:
+            cwd = notebook.parent
+            parameters = {
+                "year": year,
+                "data_dir": _relative(settings.data_dir, cwd),
+                "output_dir": _relative(settings.output_dir / str(year), cwd),
+                "min_n": settings.min_n,
+                "benchmark_group": settings.benchmark_group,
+            }
+            jobs.append(Job(year, notebook, parameters, settings.output_dir / str(year)))
+    return jobs
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        out[name] = metadata.version(name)
+    return out
+
+
+def _read_run_file(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def run(
+    settings: Settings, notebook_dir: Path, *, years: list[int] | None = None,
+    jobs: int | None = None, force: bool = False, progress: bool = True,
+) -> RunSummary:
+    """Run every notebook for every requested year; write run.json per year and index.html."""
+    years = list(years or settings.years)
+    unknown = [y for y in years if y not in settings.years]
+    if unknown:
+        raise InputError("geen gegevens voor dit jaar in de levering", file=settings.settings_file,
+                         column="years", found=unknown[0],
+                         expected=", ".join(map(str, settings.years)))
+    notebooks = discover_notebooks(notebook_dir)
+    if not notebooks:
+        raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
+    all_jobs = plan_jobs(settings, notebooks, years)
+    check_parameters(notebooks, all_jobs[0].parameters)
+
+    summary = RunSummary()
+    todo: list[Job] = []
+    fingerprints: dict[int, dict] = {}
+    for year in years:
+        year_jobs = [j for j in all_jobs if j.year == year]
+        fingerprints[year] = year_fingerprint(settings, year, year_jobs)
+        previous = _read_run_file(settings.output_dir / str(year) / RUN_FILE)
+        done = all((j.output_dir / f"{j.name}.html").is_file() for j in year_jobs)
+        if (not force and done and previous and previous.get("ok")
+                and previous.get("fingerprint") == fingerprints[year]):
+            summary.skipped_years.append(year)
+        else:
+            todo += year_jobs
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if todo:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_execute, job) for job in todo]
+            bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress)
+            for future in as_completed(futures):
+                summary.results.append(future.result())
+                bar.update()
+            bar.close()
+    summary.results.sort(key=lambda r: (r.year, r.notebook))
+
+    for year in sorted({j.year for j in todo}):
+        results = [r for r in summary.results if r.year == year]
+        record = {
+            "year": year,
+            "ok": all(r.ok for r in results),
+            "parameters": {j.name: j.parameters for j in all_jobs if j.year == year},
+            "fingerprint": fingerprints[year],
+            "inputs": {_relative(p, Path.cwd()): hashlib.sha256(p.read_bytes()).hexdigest()
+                       for p in input_files(settings, year)},
+            "versions": _versions(),
+            "notebooks": [asdict(r) for r in results],
+        }
+        write_text(settings.output_dir / str(year) / RUN_FILE,
+                   json.dumps(record, indent=2, sort_keys=True) + "\n")
+    write_index(settings, notebooks)
+    return summary
+
+
+def write_index(settings: Settings, notebooks: list[Path]) -> Path:
+    """outputs/index.html: every year and notebook, reviewer and analyst version."""
+    rows = []
+    for year in settings.years:
+        year_dir = settings.output_dir / str(year)
+        links = []
+        for nb in notebooks:
+            page = year_dir / f"{nb.stem}.html"
+            if page.is_file():
+                label = html.escape(nb.stem.replace("_", " "))
+                links.append(f'<a href="{year}/{nb.stem}.html">{label}</a> '
+                             f'(<a href="{year}/{nb.stem}.analist.html">met code</a>)')
+        if links:
+            rows.append(f"<tr><th>{year}</th><td>{'<br>'.join(links)}</td></tr>")
+    banner = (f'<p class="banner">{html.escape(settings.banner)}</p>' if settings.banner else "")
+    page = f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8">
+<title>IVB-analyses {html.escape(settings.gemeente_naam)}</title>
+<style>body{{font-family:sans-serif;max-width:50em;margin:2em auto}}
+.banner{{background:#b2182b;color:#fff;font-weight:bold;padding:.4em .8em}}
+th{{text-align:left;padding-right:2em;vertical-align:top}}td{{padding-bottom:.6em}}</style>
+</head><body>{banner}
+<h1>Veiligheidsanalyses {html.escape(settings.gemeente_naam)}</h1>
+<p>Bron: {html.escape(settings.source_label)}. Per meetjaar de notebooks zonder code (voor lezers)
+en met code (voor analisten).</p>
+<table>{''.join(rows)}</table>
+</body></html>
+"""
+    return write_text(settings.output_dir / "index.html", page)
