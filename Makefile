@@ -34,7 +34,7 @@ report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML) 
 
 test: install ## Set up and run the whole test suite (ruff + pytest, notebooks included)
 	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax --nbval-kernel-name $(KERNEL) tests notebooks
 
 lint: install ## Only the linter
 	$(BIN)/ruff check src tests benchmarks notebooks

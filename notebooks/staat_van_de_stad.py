@@ -35,8 +35,8 @@ from typing import Optional  # papermill reads Optional[...] in the parameters c
 # %% tags=["parameters"]
 year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
 base_year: Optional[int] = None  # vergelijkingsjaar; None: de vorige meting
-gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: uit ivb.yaml van de levering
-benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijvoorbeeld G32 of G40; None: uit ivb.yaml
+gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: die van de levering
+benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijv. G32 of G40; None: ivb.yaml
 min_n: Optional[int] = None  # minimum aantal respondenten per gebied; None: uit ivb.yaml
 data_dir: str = "../data/raw/demo"  # map van de levering (met ivb.yaml); standaard de demodata
 output_dir: str = "../outputs"  # map voor de uitvoer van dit meetjaar

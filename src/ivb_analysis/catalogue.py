@@ -86,7 +86,8 @@ _KINDS = {"rapportcijfer": "value", "schaalscore": "scale", "percentage": "share
 
 
 def _parse(raw: dict, source: str) -> Catalogue:
-    scales = {name: {int(k): str(v) for k, v in cats.items()} for name, cats in raw["scales"].items()}
+    scales = {name: {int(k): str(v) for k, v in cats.items()}
+              for name, cats in raw["scales"].items()}
     items: dict[str, Item] = {}
     for item_id, spec in raw["items"].items():
         if spec["scale"] not in scales:

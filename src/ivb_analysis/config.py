@@ -115,7 +115,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
     try:
         files = SourceFiles(**raw.pop("files"))
     except TypeError as exc:
-        raise InputError(f"ongeldige bronbestanden: {exc}", file=settings_file, column="files")
+        raise InputError(f"ongeldige bronbestanden: {exc}", file=settings_file,
+                         column="files") from None
     raw["years"] = tuple(int(y) for y in raw["years"])
     settings = Settings(files=files, data_dir=data_dir,
                         processed_dir=default_processed_dir(data_dir), **raw)

@@ -75,7 +75,8 @@ def wijk_bars(
         y = range(len(shown))
         ax.barh(y, shown["estimate"], color=PALETTE["blauw"], height=0.6)
         ax.errorbar(shown["estimate"], y,
-                    xerr=[shown["estimate"] - shown["ci_low"], shown["ci_high"] - shown["estimate"]],
+                    xerr=[shown["estimate"] - shown["ci_low"],
+                          shown["ci_high"] - shown["estimate"]],
                     fmt="none", ecolor="#222222", elinewidth=0.9, capsize=2)
         ax.set_yticks(list(y), shown["wijk_naam"])
         ax.xaxis.set_major_formatter(_decimal_comma(decimals))

@@ -1,4 +1,4 @@
-"""Executed notebook -> self-contained HTML: a reviewer version without code, an analyst version with.
+"""Executed notebook -> self-contained HTML: for reviewers without code, for analysts with code.
 
 Uses nbconvert's HTMLExporter with the package's `ivb_html` template (the lab template minus every
 script loaded from the internet); images are embedded by nbconvert as data URIs.

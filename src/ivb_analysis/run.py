@@ -55,8 +55,9 @@ class JobResult:
     notebook: str
     ok: bool
     seconds: float
-    cell: int | None = None
+    cell: int | None = None  # execution count of the failing cell in the kept notebook
     error: str | None = None
+    code: str | None = None  # first line of the failing cell
     kept: str | None = None
 
 
@@ -75,6 +76,8 @@ class RunSummary:
         for r in self.failed:
             cell = f"cel {r.cell}" if r.cell is not None else "cel onbekend"
             lines.append(f"  MISLUKT {r.year} {r.notebook} ({cell}): {r.error}")
+            if r.code:
+                lines.append(f"    in: {r.code}")
             if r.kept:
                 lines.append(f"    uitgevoerd notebook bewaard: {r.kept}")
         return "\n".join(lines)
@@ -150,8 +153,10 @@ def _execute(job: Job) -> JobResult:
         failed = out_dir / "failed" / job.notebook.name
         failed.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp_path, failed)
-        return JobResult(job.year, job.name, False, time.perf_counter() - start,
-                         cell=exc.exec_count, error=f"{exc.ename}: {exc.evalue}", kept=str(failed))
+        first_line = (exc.source or "").strip().splitlines()[:1]
+        return JobResult(job.year, job.name, False, round(time.perf_counter() - start, 1),
+                         cell=exc.exec_count, error=f"{exc.ename}: {exc.evalue}",
+                         code=first_line[0] if first_line else None, kept=str(failed))
     except Exception as exc:  # kernel died, timeout, missing kernel: still isolate the failure
         kept = None
         if tmp_path.exists():
@@ -159,7 +164,7 @@ def _execute(job: Job) -> JobResult:
             failed.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_path, failed)
             kept = str(failed)
-        return JobResult(job.year, job.name, False, time.perf_counter() - start,
+        return JobResult(job.year, job.name, False, round(time.perf_counter() - start, 1),
                          error=f"{type(exc).__name__}: {exc}", kept=kept)
     notebook = nbformat.read(tmp_path, as_version=4)
     os.replace(tmp_path, executed_path)

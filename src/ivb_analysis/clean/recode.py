@@ -1,4 +1,4 @@
-"""Raw answer codes -> canonical items: missing codes to NA, skip codes to their meaning, wijk codes."""
+"""Raw answer codes -> canonical items: missing codes to NA, skip codes to their meaning, wijken."""
 
 from __future__ import annotations
 

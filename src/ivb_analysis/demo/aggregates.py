@@ -1,4 +1,4 @@
-"""Synthetic published aggregates: G32 benchmark, police crime, population, Veiligheidshuis casework.
+"""Synthetic published aggregates: G32 benchmark, police crime, population, casework.
 
 They are written in the layouts analysts receive: the benchmark as published values with 95%
 intervals and n, crime in the CBS/Politie 47018NED layout (padded keys, `2023JJ00` periods,
@@ -39,7 +39,9 @@ def _simple_estimates(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"estimate": mean, "se": np.sqrt(var), "n": sums["n"]}).reset_index()
 
 
-def g32_benchmark(rng: np.random.Generator, long: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def g32_benchmark(
+    rng: np.random.Generator, long: pd.DataFrame, catalogue: Catalogue
+) -> pd.DataFrame:
     """G32 values per wave and footprint indicator, placed relative to the gemeente's estimate.
 
     The gap is G32_GAP[year] standard errors of the difference (plus indicator noise) in the
@@ -71,7 +73,7 @@ def g32_benchmark(rng: np.random.Generator, long: pd.DataFrame, catalogue: Catal
 def _wijk_weights() -> np.ndarray:
     """Share of crime per wijk: population times a risk from the wijk's nuisance/victim effects."""
     pop = np.array([w.population_2024 for w in WIJKEN], dtype=float)
-    risk = np.exp(np.array([1.6 * w.effects["overlast"] + 0.8 * w.effects["slacht"] for w in WIJKEN]))
+    risk = np.exp([1.6 * w.effects["overlast"] + 0.8 * w.effects["slacht"] for w in WIJKEN])
     share = pop * risk
     return share / share.sum()
 
@@ -105,7 +107,7 @@ def population_85984(year: int) -> list[str]:
     lines = ['"ID","WijkenEnBuurten","Gemeentenaam_1","SoortRegio_2","Codering_3",'
              '"AantalInwoners_5"']
     gemeente = f"{GEMEENTE_NAAM:<40}"
-    wijk_pop = [int(round(w.population_2024 * growth / 5.0)) * 5 for w in WIJKEN]
+    wijk_pop = [round(w.population_2024 * growth / 5.0) * 5 for w in WIJKEN]
     code = WIJKEN[0].code[:6].replace("WK", "GM")
     lines.append(f'0,"{code:<10}","{gemeente}","{"Gemeente":<10}","{code:<10}",{sum(wijk_pop)}')
     for i, (wijk, pop) in enumerate(zip(WIJKEN, wijk_pop, strict=True), 1):

@@ -45,18 +45,22 @@ whole pipeline can run; every output built from it carries the banner "SYNTHETIS
 
 Real elements: the wijk codes and names (CBS 47018NED, indeling 2024), the 2024 wijk populations
 (CBS 85984NED) as a starting point, the CBS/Politie file layouts, and Hengelo's Veiligheidshuis
-casework 2015 as read from the seed's chart (17, 18, 20, 75, 36, 35). All other numbers are invented.
+casework 2015 as read from the seed's chart (17, 18, 20, 75, 36, 35). All other numbers are
+invented.
 
-| file | imitates |
-|---|---|
-| `{FILES["survey"]}` | Veiligheidsmonitor microdata per wave (SPSS, value labels, user-missing 98/99, filter code 97), {len(WAVES)} waves, stratified by wijk, design weights |
-| `{FILES["codebook"]}` | the codebook: raw variable -> catalogue item, design variables, missing and filter codes |
-| `{FILES["wijken"]}` | survey wijk number -> CBS wijk code and name |
-| `{FILES["benchmark"]}` | the G32 benchmark as published: value, 95% interval, n per wave and footprint indicator |
-| `{FILES["police"]}` | registered crime per wijk and year, CBS/Politie 47018NED layout |
-| `{FILES["population"]}` | population per wijk, CBS 85984NED (Kerncijfers wijken en buurten) layout |
-| `{FILES["casework"]}` | Veiligheidshuis casework per type of overleg (Almelo, Enschede, Hengelo) |
-| `{SETTINGS_FILE}` | the delivery's settings: gemeente, waves, file names, benchmark group |
+Files:
+- `{FILES["survey"]}`: Veiligheidsmonitor microdata per wave (SPSS with value labels,
+  user-missing 98/99, filter code 97), {len(WAVES)} waves, stratified by wijk, design weights.
+- `{FILES["codebook"]}`: the codebook (raw variable -> catalogue item, design variables,
+  missing and filter codes).
+- `{FILES["wijken"]}`: survey wijk number -> CBS wijk code and name.
+- `{FILES["benchmark"]}`: the G32 benchmark as published (value, 95% interval, n per wave
+  and footprint indicator).
+- `{FILES["police"]}`: registered crime per wijk and year, CBS/Politie 47018NED layout.
+- `{FILES["population"]}`: population per wijk and year, CBS 85984NED layout.
+- `{FILES["casework"]}`: Veiligheidshuis casework per type of overleg (Almelo, Enschede,
+  Hengelo).
+- `{SETTINGS_FILE}`: the delivery's settings (gemeente, waves, file names, benchmark group).
 
 Calibrated to the seed: rapportcijfers of the Binnenstad about 7,4 (leefbaarheid) and 7,1
 (veiligheid) in 2015, significantly higher than in 2013; the three "de gemeente ..." items between

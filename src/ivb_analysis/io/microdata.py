@@ -18,6 +18,7 @@ import yaml
 
 from ivb_analysis.catalogue import Catalogue
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.text import load_csv, parse_numbers
 
 DESIGN_ROLES = ("id", "wijk", "weight")
 OPTIONAL_ROLES = ("strata",)  # sampling strata; the wijk when absent
@@ -71,7 +72,8 @@ def read_codebook(path: Path, catalogue: Catalogue) -> Codebook:
         if item not in catalogue.items:
             raise InputError("codeboek verwijst naar onbekend item", file=path, column=name,
                              found=item, expected="een item-id uit de indicatorcatalogus")
-        skip = {int(k): (None if v is None else int(v)) for k, v in (spec.get("skip") or {}).items()}
+        skip = {int(k): (None if v is None else int(v))
+                for k, v in (spec.get("skip") or {}).items()}
         variables[str(name)] = VariableSpec(str(name), item, skip)
     items_seen = [v.item for v in variables.values()]
     dup = sorted({i for i in items_seen if items_seen.count(i) > 1})
@@ -91,9 +93,14 @@ def _read_sav(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    from ivb_analysis.io.text import read_delimited
-
-    return read_delimited(path)
+    """A survey exported as CSV (`;` or `,`, decimal comma allowed), every column numeric."""
+    table = load_csv(path).frame()
+    data = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        data[column] = parse_numbers(table[column], file=path, column=column,
+                                     line=lambda pos: pos + 2)
+    data.attrs["first_line"] = 2  # row numbers in messages are file lines (header = line 1)
+    return data
 
 
 def read_raw_survey(path: Path) -> pd.DataFrame:
@@ -108,19 +115,19 @@ def read_raw_survey(path: Path) -> pd.DataFrame:
     raise InputError("onbekend bestandstype", file=path, expected=".sav of .csv", found=suffix)
 
 
-def _first_bad_row(mask: np.ndarray) -> int:
-    """1-based data row of the first offending record (row 1 = first respondent)."""
-    return int(np.flatnonzero(mask)[0]) + 1
+def _first(mask: np.ndarray) -> int:
+    """Position (0-based) of the first offending record."""
+    return int(np.flatnonzero(mask)[0])
 
 
-def _as_codes(data: pd.DataFrame, column: str, path: Path) -> pd.Series:
+def _as_codes(data: pd.DataFrame, column: str, path: Path, first_line: int) -> pd.Series:
     """A column as float codes; non-numeric entries are reported with their row."""
     values = pd.to_numeric(data[column], errors="coerce")
     bad = values.isna().to_numpy() & data[column].notna().to_numpy()
     if bad.any():
-        row = _first_bad_row(bad)
-        raise InputError("waarde is geen getal", file=path, column=column, row=row,
-                         expected="een numerieke antwoordcode", found=data[column].iloc[row - 1])
+        pos = _first(bad)
+        raise InputError("waarde is geen getal", file=path, column=column, row=pos + first_line,
+                         expected="een numerieke antwoordcode", found=data[column].iloc[pos])
     return values.astype("float64")
 
 
@@ -128,7 +135,12 @@ def validate_survey(
     data: pd.DataFrame, codebook: Codebook, catalogue: Catalogue, wijk_numbers: set[int],
     path: Path,
 ) -> pd.DataFrame:
-    """Check schema and values of one raw wave; return only the codebook's columns, as floats."""
+    """Check schema and values of one raw wave; return only the codebook's columns, as floats.
+
+    Rows in messages are the respondent's position in a .sav (1 = first respondent) and the
+    file line in a CSV (header = line 1).
+    """
+    first_line = int(data.attrs.get("first_line", 1))
     design = codebook.design
     needed = [design[r] for r in (*DESIGN_ROLES, *OPTIONAL_ROLES) if r in design]
     needed += list(codebook.variables)
@@ -146,51 +158,54 @@ def validate_survey(
     ids = data[design["id"]]
     if ids.isna().any():
         raise InputError("respondentnummer ontbreekt", file=path, column=design["id"],
-                         row=_first_bad_row(ids.isna().to_numpy()))
+                         row=_first(ids.isna().to_numpy()) + first_line)
     dup = ids.duplicated(keep="first").to_numpy()
     if dup.any():
-        row = _first_bad_row(dup)
+        pos = _first(dup)
         raise InputError("respondentnummer komt dubbel voor", file=path, column=design["id"],
-                         row=row, found=ids.iloc[row - 1], expected="unieke respondentnummers")
+                         row=pos + first_line, found=ids.iloc[pos],
+                         expected="unieke respondentnummers")
     out["resp_id"] = ids.to_numpy()
 
-    weight = _as_codes(data, design["weight"], path)
+    weight = _as_codes(data, design["weight"], path, first_line)
     bad_w = ~(weight > 0).to_numpy()
     if bad_w.any():
-        row = _first_bad_row(bad_w)
+        pos = _first(bad_w)
         raise InputError("weegfactor ontbreekt of is niet positief", file=path,
-                         column=design["weight"], row=row, expected="een gewicht > 0",
-                         found=None if pd.isna(weight.iloc[row - 1]) else weight.iloc[row - 1])
+                         column=design["weight"], row=pos + first_line,
+                         expected="een gewicht > 0",
+                         found=None if pd.isna(weight.iloc[pos]) else weight.iloc[pos])
     out["weight"] = weight.to_numpy()
 
-    wijk = _as_codes(data, design["wijk"], path)
+    wijk = _as_codes(data, design["wijk"], path, first_line)
     bad_wijk = ~wijk.isin(wijk_numbers).to_numpy()
     if bad_wijk.any():
-        row = _first_bad_row(bad_wijk)
-        raise InputError("onbekende wijkcode", file=path, column=design["wijk"], row=row,
+        pos = _first(bad_wijk)
+        raise InputError("onbekende wijkcode", file=path, column=design["wijk"],
+                         row=pos + first_line,
                          expected="een wijknummer uit het wijkenbestand: "
                          + ", ".join(str(n) for n in sorted(wijk_numbers)),
-                         found=data[design["wijk"]].iloc[row - 1])
+                         found=data[design["wijk"]].iloc[pos])
     out["wijk"] = wijk.astype("int64").to_numpy()
 
     if "strata" in design:
-        strata = _as_codes(data, design["strata"], path)
+        strata = _as_codes(data, design["strata"], path, first_line)
         if strata.isna().any():
             raise InputError("stratum ontbreekt", file=path, column=design["strata"],
-                             row=_first_bad_row(strata.isna().to_numpy()))
+                             row=_first(strata.isna().to_numpy()) + first_line)
         out["stratum"] = strata.astype("int64").to_numpy()
 
     missing_codes = set(codebook.missing_codes)
     for name, spec in codebook.variables.items():
-        codes = _as_codes(data, name, path)
+        codes = _as_codes(data, name, path, first_line)
         item = catalogue.items[spec.item]
         allowed = set(item.valid_values) | missing_codes | set(spec.skip)
         bad = ~(codes.isin(allowed) | codes.isna()).to_numpy()
         if bad.any():
-            row = _first_bad_row(bad)
+            pos = _first(bad)
             raise InputError(
                 f"ongeldige antwoordcode voor {spec.item} ({item.label})", file=path,
-                column=name, row=row, found=codes.iloc[row - 1],
+                column=name, row=pos + first_line, found=codes.iloc[pos],
                 expected=f"{min(item.valid_values)}-{max(item.valid_values)} of een "
                 f"ontbrekingscode {sorted(missing_codes | set(spec.skip))}",
             )
@@ -214,7 +229,8 @@ def read_wijken(path: Path) -> pd.DataFrame:
                              found=list(table.columns))
     bad = ~table["wijkcode"].str.fullmatch(r"WK\d{6}").fillna(False).to_numpy()
     if bad.any():
-        row = _first_bad_row(bad)
-        raise InputError("ongeldige CBS-wijkcode", file=path, column="wijkcode", row=row,
-                         expected="WK gevolgd door 6 cijfers", found=table["wijkcode"].iloc[row - 1])
-    return table.rename(columns={"nummer": "wijk", "wijkcode": "wijk_code", "wijknaam": "wijk_naam"})
+        pos = _first(bad)
+        raise InputError("ongeldige CBS-wijkcode", file=path, column="wijkcode", row=pos + 2,
+                         expected="WK gevolgd door 6 cijfers", found=table["wijkcode"].iloc[pos])
+    return table.rename(
+        columns={"nummer": "wijk", "wijkcode": "wijk_code", "wijknaam": "wijk_naam"})

@@ -121,17 +121,26 @@ class CsvText:
     def frame(self) -> pd.DataFrame:
         """The table as strings via pandas (header = first line), cells trimmed, empty -> NA.
 
-        Blank lines are skipped (as pandas does); `line_of` accounts for that.
+        The header is read as a data row (`header=None`) so that the tokenizer takes its width
+        as the expected one and a row with too many fields is an error; with `header=0` pandas
+        would silently turn the surplus leading fields into an index. Blank lines are skipped
+        (as `line_of` does); an empty header name becomes `Unnamed: <i>` as in pandas.
         """
         try:
-            df = pd.read_csv(
+            raw = pd.read_csv(
                 io.StringIO(self.text), sep=self.sep, dtype=str, keep_default_na=False,
-                skip_blank_lines=True,
+                header=None, skip_blank_lines=True,
             )
         except pd.errors.ParserError as exc:
             raise InputError(f"CSV kan niet gelezen worden: {exc}", file=self.path) from None
         except pd.errors.EmptyDataError:
             raise InputError("bestand is leeg", file=self.path) from None
+        names = [name.strip() or f"Unnamed: {i}" for i, name in enumerate(raw.iloc[0])]
+        dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if dup is not None:
+            raise InputError("kolomnaam komt dubbel voor", file=self.path, column=dup, row=1)
+        df = raw.iloc[1:].reset_index(drop=True)
+        df.columns = names
         return strip_strings(df)
 
     @cached_property
@@ -145,6 +154,17 @@ class CsvText:
             if fields:
                 out.append((start, fields))
         return out
+
+    def check_widths(self) -> None:
+        """Every record as wide as the header. pandas pads short rows with empty cells, which
+        would hide a truncated last line; this check (csv module) makes that an error."""
+        width = len(self.records[0][1])
+        for line, fields in self.records[1:]:
+            if len(fields) != width:
+                raise InputError(
+                    "verkeerd aantal velden", file=self.path, row=line,
+                    expected=f"{width} velden zoals de kopregel", found=len(fields),
+                )
 
     def line_of(self, record: int) -> int:
         """File line of data record `record` (0-based, header excluded), as in `frame()`."""
@@ -161,7 +181,7 @@ def load_csv(path: str | Path, sep: str | None = None) -> CsvText:
 
 
 def strip_strings(df: pd.DataFrame) -> pd.DataFrame:
-    """Trim every string cell (CBS keys are right-padded: `GM0164    `); blank becomes NA."""
+    """Trim every string cell (CBS keys are right-padded: `GM0014    `); blank becomes NA."""
     out = df.copy()
     for name in out.columns:
         if pd.api.types.is_string_dtype(out[name]):
@@ -205,33 +225,31 @@ def parse_numbers(
     text = text.where(values.notna(), "")
     missing = text.isin(list(MISSING_MARKERS))
     valid = text.str.fullmatch(_NUMBER.pattern)
-    bad = ~missing & ~valid
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
+    pos = first_true(~missing & ~valid)
+    if pos is not None:
         raise InputError(
-            "geen getal", file=file, column=_pick(column, pos), row=_pick_line(line, pos),
+            "geen getal", file=file, column=_pick(column, pos), row=line_at(line, pos),
             expected="een getal (decimaalkomma toegestaan) of een CBS-teken . x -",
             found=text.iloc[pos],
         )
-    if required and missing.any():
-        pos = int(np.flatnonzero(missing.to_numpy())[0])
+    pos = first_true(missing) if required else None
+    if pos is not None:
         marker = text.iloc[pos]
         raise InputError(
             f"waarde ontbreekt (CBS-teken {marker!r}: {MISSING_MARKERS[marker]}), "
             "maar hier zijn volledige gegevens vereist",
-            file=file, column=_pick(column, pos), row=_pick_line(line, pos),
+            file=file, column=_pick(column, pos), row=line_at(line, pos),
             expected="een getal", found=marker,
         )
     numbers = pd.to_numeric(text.where(~missing).str.replace(",", ".", regex=False))
     numbers = numbers.astype("float64")
     if not integer:
         return numbers
-    fractional = numbers.notna() & (numbers % 1 != 0)
-    if fractional.any():
-        pos = int(np.flatnonzero(fractional.to_numpy())[0])
+    pos = first_true(numbers.notna() & (numbers % 1 != 0))
+    if pos is not None:
         raise InputError(
             "geen geheel getal", file=file, column=_pick(column, pos),
-            row=_pick_line(line, pos), expected="een geheel getal", found=text.iloc[pos],
+            row=line_at(line, pos), expected="een geheel getal", found=text.iloc[pos],
         )
     return numbers.astype("Int64")
 
@@ -240,7 +258,8 @@ def _pick(column: str | Sequence[str], pos: int) -> str:
     return column if isinstance(column, str) else str(column[pos])
 
 
-def _pick_line(line: Locator | Sequence[int] | None, pos: int) -> int | None:
+def line_at(line: Locator | Sequence[int] | None, pos: int) -> int | None:
+    """The file line of value `pos`, from a per-value list or a locator function."""
     if line is None:
         return None
     return line(pos) if callable(line) else int(line[pos])
