@@ -6,8 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
+
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.guard import raw_data_unchanged
+from ivb_analysis.run import DEFAULT_TIMEOUT
 
 EXIT_BAD_INPUT = 2
 
@@ -20,10 +24,24 @@ def _settings(args: argparse.Namespace):
     )
 
 
+def _parameters(pairs: list[list[str]] | None) -> dict:
+    """`-p NAME VALUE` pairs; values are read as YAML scalars (80 -> int, null -> None)."""
+    out = {}
+    for name, text in pairs or []:
+        try:
+            out[name] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            out[name] = text
+    return out
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from ivb_analysis.prepare import prepare
 
-    for name, path in prepare(_settings(args)).items():
+    settings = _settings(args)
+    with raw_data_unchanged(settings.data_dir):
+        written = prepare(settings)
+    for name, path in written.items():
         print(f"{name}: {path}")
     return 0
 
@@ -31,10 +49,23 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from ivb_analysis.run import run
 
-    summary = run(_settings(args), args.notebook_dir, years=args.years, jobs=args.jobs,
-                  force=args.force, progress=not args.quiet)
+    settings = _settings(args)
+    with raw_data_unchanged(settings.data_dir):
+        summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
+                      force=args.force, progress=not args.quiet,
+                      parameters=_parameters(args.parameter), timeout=args.timeout)
     print(summary.report())
     return 1 if summary.failed else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ivb_analysis.verify import verify
+
+    settings = _settings(args)
+    with raw_data_unchanged(settings.data_dir):
+        report = verify(settings, args.notebook_dir, jobs=args.jobs)
+    print(report.text())
+    return 0 if report.ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true",
                      help="ook jaren uitvoeren waarvan niets is veranderd")
     run.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
+    run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAAM", "WAARDE"),
+                     help="extra notebookparameter, bijv. -p min_n 80 (naam en type worden "
+                          "vooraf gecontroleerd)")
+    run.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDEN",
+                     help=f"maximale rekentijd per notebookcel (standaard {DEFAULT_TIMEOUT})")
     run.set_defaults(func=cmd_run)
+
+    ver = sub.add_parser("verify", parents=[common],
+                         help="maak alles opnieuw in een tijdelijke map en vergelijk byte voor "
+                              "byte met outputs/ (run.json en uitgevoerde notebooks uitgezonderd)")
+    ver.add_argument("--output-dir", type=Path, default=None,
+                     help="de uitvoer om te controleren (standaard: outputs)")
+    ver.add_argument("--notebook-dir", type=Path, default=Path("notebooks"),
+                     help="map met de notebooks (standaard: notebooks)")
+    ver.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
+    ver.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -29,5 +29,9 @@ def notebook_html(notebook: nbformat.NotebookNode, *, with_code: bool, title: st
     """Render an executed notebook to one self-contained HTML page."""
     notebook = nbformat.from_dict(notebook)
     notebook.metadata["title"] = title
+    # Cell ids end up in the HTML; papermill's injected cell (and notebooks without ids) get
+    # random ones, so number them: the same notebook gives the same bytes.
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cel-{number:03d}"
     body, _ = _exporter(with_code).from_notebook_node(notebook)
     return body

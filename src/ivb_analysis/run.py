@@ -31,6 +31,7 @@ from ivb_analysis.render import notebook_html
 
 KERNEL = "ivb-analysis"
 RUN_FILE = "run.json"
+DEFAULT_TIMEOUT = 600  # seconds per notebook cell
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill",
                       "nbconvert", "pyreadstat", "pyarrow")
 
@@ -43,6 +44,7 @@ class Job:
     notebook: Path
     parameters: dict
     output_dir: Path
+    timeout: int | None = None  # seconds per cell; None waits forever
 
     @property
     def name(self) -> str:
@@ -127,14 +129,34 @@ def year_fingerprint(settings: Settings, year: int, jobs: list[Job]) -> dict:
     }
 
 
+_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,),
+                                       "bool": (bool,), "list": (list,), "dict": (dict,)}
+
+
+def _type_matches(value: object, declared: str) -> bool:
+    """Does `value` fit a declared annotation such as `int` or `Optional[str]`?"""
+    if declared.startswith("Optional[") and declared.endswith("]"):
+        return value is None or _type_matches(value, declared[len("Optional["):-1])
+    allowed = _TYPES.get(declared)
+    if allowed is None:  # unknown or missing annotation: papermill cannot tell, neither can we
+        return True
+    if isinstance(value, bool) and bool not in allowed:
+        return False
+    return isinstance(value, allowed)
+
+
 def check_parameters(notebooks: list[Path], parameters: dict) -> None:
-    """Reject parameters a notebook does not declare, before anything runs."""
+    """Reject parameters a notebook does not declare or of the wrong type, before anything runs."""
     for notebook in notebooks:
         declared = papermill.inspect_notebook(str(notebook))
-        unknown = sorted(set(parameters) - set(declared))
-        if unknown:
-            raise InputError("onbekende notebookparameter", file=notebook, column=unknown[0],
-                             expected=", ".join(sorted(declared)))
+        for name, value in sorted(parameters.items()):
+            if name not in declared:
+                raise InputError("onbekende notebookparameter", file=notebook, column=name,
+                                 expected=", ".join(sorted(declared)))
+            annotation = declared[name]["inferred_type_name"]
+            if not _type_matches(value, annotation):
+                raise InputError("notebookparameter heeft het verkeerde type", file=notebook,
+                                 column=name, expected=annotation, found=value)
 
 
 def _execute(job: Job) -> JobResult:
@@ -148,6 +170,7 @@ def _execute(job: Job) -> JobResult:
         papermill.execute_notebook(
             str(job.notebook), str(tmp_path), parameters=job.parameters, kernel_name=KERNEL,
             cwd=str(job.notebook.parent), progress_bar=False, log_output=False,
+            execution_timeout=job.timeout,
         )
     except papermill.PapermillExecutionError as exc:
         failed = out_dir / "failed" / job.notebook.name
@@ -180,7 +203,11 @@ def _relative(path: Path, start: Path) -> str:
     return os.path.relpath(path.resolve(), start.resolve())
 
 
-def plan_jobs(settings: Settings, notebooks: list[Path], years: list[int]) -> list[Job]:
+def plan_jobs(
+    settings: Settings, notebooks: list[Path], years: list[int], *,
+    extra: dict | None = None, timeout: int | None = None,
+) -> list[Job]:
+    """One job per (year, notebook); paths are passed relative to the notebook's folder."""
     jobs = []
     for year in years:
         for notebook in notebooks:
@@ -191,8 +218,9 @@ def plan_jobs(settings: Settings, notebooks: list[Path], years: list[int]) -> li
                 "output_dir": _relative(settings.output_dir / str(year), cwd),
                 "min_n": settings.min_n,
                 "benchmark_group": settings.benchmark_group,
+                **(extra or {}),
             }
-            jobs.append(Job(year, notebook, parameters, settings.output_dir / str(year)))
+            jobs.append(Job(year, notebook, parameters, settings.output_dir / str(year), timeout))
     return jobs
 
 
@@ -213,8 +241,13 @@ def _read_run_file(path: Path) -> dict | None:
 def run(
     settings: Settings, notebook_dir: Path, *, years: list[int] | None = None,
     jobs: int | None = None, force: bool = False, progress: bool = True,
+    parameters: dict | None = None, timeout: int | None = DEFAULT_TIMEOUT,
 ) -> RunSummary:
-    """Run every notebook for every requested year; write run.json per year and index.html."""
+    """Run every notebook for every requested year; write run.json per year and index.html.
+
+    `parameters` adds or overrides notebook parameters (checked against every notebook's
+    parameters cell, names and types); `timeout` is papermill's execution timeout per cell.
+    """
     years = list(years or settings.years)
     unknown = [y for y in years if y not in settings.years]
     if unknown:
@@ -224,8 +257,9 @@ def run(
     notebooks = discover_notebooks(notebook_dir)
     if not notebooks:
         raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
-    all_jobs = plan_jobs(settings, notebooks, years)
-    check_parameters(notebooks, all_jobs[0].parameters)
+    all_jobs = plan_jobs(settings, notebooks, years, extra=parameters, timeout=timeout)
+    for job in all_jobs[: len(notebooks)]:
+        check_parameters([job.notebook], job.parameters)
 
     summary = RunSummary()
     todo: list[Job] = []

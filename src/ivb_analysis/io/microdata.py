@@ -18,7 +18,7 @@ import yaml
 
 from ivb_analysis.catalogue import Catalogue
 from ivb_analysis.errors import InputError
-from ivb_analysis.io.text import load_csv, parse_numbers
+from ivb_analysis.io.text import load_csv
 
 DESIGN_ROLES = ("id", "wijk", "weight")
 OPTIONAL_ROLES = ("strata",)  # sampling strata; the wijk when absent
@@ -93,12 +93,23 @@ def _read_sav(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A survey exported as CSV (`;` or `,`, decimal comma allowed), every column numeric."""
+    """A survey exported as CSV (`;` or `,`, decimal comma allowed), every column numeric.
+
+    An empty cell is a system-missing answer; anything else that is not a number (text, or a
+    CBS marker such as `x` or `.`, which has no meaning in microdata) is an error with its line.
+    """
     table = load_csv(path).frame()
     data = pd.DataFrame(index=table.index)
     for column in table.columns:
-        data[column] = parse_numbers(table[column], file=path, column=column,
-                                     line=lambda pos: pos + 2)
+        text = table[column].str.strip()
+        values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        bad = (values.isna() & text.notna() & (text != "")).to_numpy()
+        if bad.any():
+            pos = _first(bad)
+            raise InputError("geen getal", file=path, column=column, row=pos + 2,
+                             expected="een numerieke antwoordcode (leeg = geen antwoord)",
+                             found=text.iloc[pos])
+        data[column] = values.astype("float64")
     data.attrs["first_line"] = 2  # row numbers in messages are file lines (header = line 1)
     return data
 
