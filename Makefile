@@ -10,7 +10,7 @@ KERNEL := ivb-analysis
 DATA_DIR ?= data/raw/demo
 JOBS ?=
 
-.PHONY: help install report prepare run test lint lab demo lock benchmark clean
+.PHONY: help install report prepare run test lint notebooks lab demo lock benchmark clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,9 @@ test: install ## Set up and run the whole test suite (ruff + pytest, notebooks i
 
 lint: install ## Only the linter
 	$(BIN)/ruff check src tests benchmarks notebooks
+
+notebooks: install ## Regenerate notebooks/*.ipynb from their py:percent sources (the truth)
+	$(BIN)/jupytext --quiet --to ipynb --update notebooks/*.py
 
 lab: install ## Open JupyterLab with the project kernel
 	$(BIN)/jupyter lab notebooks/

@@ -30,6 +30,9 @@
 # binnen elke tabel.
 
 # %%
+# Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
+# %load_ext autoreload
+# %autoreload 2
 from typing import Optional  # papermill reads Optional[...] in the parameters cell, not "X | None"
 
 # %% tags=["parameters"]
