@@ -51,7 +51,7 @@ def test_guard_detects_a_changed_added_or_removed_raw_file(tmp_path):
     (tmp_path / "b.csv").unlink()
     (tmp_path / "c.csv").write_text("3", encoding="utf-8")
     assert differences(before, manifest(tmp_path)) == ["a.csv", "b.csv", "c.csv"]
-    with pytest.raises(RawDataChanged, match="a.csv"), raw_data_unchanged(tmp_path):
+    with pytest.raises(RawDataChanged, match=r"a\.csv"), raw_data_unchanged(tmp_path):
         (tmp_path / "a.csv").write_text("again", encoding="utf-8")
 
 

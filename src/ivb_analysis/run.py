@@ -8,6 +8,7 @@ inputs, parameters, notebooks and library code are unchanged (content hashes) is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -107,12 +108,12 @@ def library_files() -> list[Path]:
 def input_files(settings: Settings, year: int) -> list[Path]:
     """Every raw file a year's outputs may depend on (missing optional sources are left out)."""
     files = [settings.settings_file]
-    for name in ("survey", "codebook", "wijken", "benchmark", "police", "population", "casework"):
+    for name in (f.name for f in dataclasses.fields(settings.files)):
         pattern = getattr(settings.files, name)
         if pattern is None:
             continue
-        if "{year}" in pattern:
-            files += [settings.path(name, y) for y in settings.years]
+        if "{year}" in pattern:  # every year's file, also years that are not survey waves
+            files += sorted(settings.data_dir.glob(pattern.replace("{year}", "*")))
         else:
             files.append(settings.path(name))
     return [f for f in files if f.is_file()]
