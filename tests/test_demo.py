@@ -118,3 +118,87 @@ def test_police_file_has_the_47018ned_layout():
     assert lines[0].startswith('"","SoortMisdrijf","SoortMisdrijf_label","WijkenEnBuurten"')
     first = lines[1].split(",")
     assert first[1] == '"0.0.0 "' and first[3] == '"WK016400  "' and first[5] == '"2012JJ00"'
+
+
+# --- benchmark group, footprint and police benchmark on the demo (issue 4) ---------------------
+
+
+def _csv_rows(path, sep: str) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=sep))
+
+
+def test_footprint_2013_2015_shows_the_position_worsening(gemeente):
+    from ivb_analysis.benchmark import footprint
+    from ivb_analysis.io.tables import read_benchmark
+
+    bench = read_benchmark(SETTINGS.path("benchmark"))
+    table = footprint(gemeente, bench, 2013, 2015, share=SETTINGS.benchmark_share,
+                      method_break=SETTINGS.method_break)
+    assert len(table) == 19
+    better_2013 = (table["position_2013"] == "beter").sum()
+    better_2015 = (table["position_2015"] == "beter").sum()
+    assert better_2013 > better_2015
+    assert better_2013 >= 13
+    development = table["development"].value_counts()
+    assert development.get("beter", 0) == 0
+    assert development.get("slechter", 0) >= 5  # every significant development is "slechter"
+    assert set(development.index) <= {"slechter", "gelijk"}
+    # and in direction every indicator with a polarity moved the wrong way against the G32
+    polar = table[table["polarity"] != 0]
+    assert (polar["polarity"] * polar["development_difference"] < 0).all()
+
+
+def test_demo_group_files_are_consistent_with_the_wijk_files():
+    members = _csv_rows(SETTINGS.path("group_members"), ";")
+    header, rows = members[0], members[1:]
+    assert header[:2] == ["gemeentecode", "statline_naam"]
+    codes = {r[0] for r in rows}
+    assert {"GM0164", "GM0141", "GM0153"} <= codes
+    assert sum(r[header.index("in_oorspronkelijke_G32_2009")] == "ja" for r in rows) == 32
+
+    # Hengelo's 47013NED totals = the sum of its wijken in the demo's 47018NED file, every year
+    police = _csv_rows(SETTINGS.path("police"), ",")
+    key, period, count = (police[0].index(c) for c in (
+        "SoortMisdrijf", "Perioden", "GeregistreerdeMisdrijven_1"))
+    wijk_sum: dict[str, int] = {}
+    for r in police[1:]:
+        if r[key].strip() == "0.0.0":
+            wijk_sum[r[period][:4]] = wijk_sum.get(r[period][:4], 0) + int(r[count])
+    crime = _csv_rows(SETTINGS.path("group_crime"), ";")
+    years = crime[4][1:]
+    hengelo = next(r for r in crime if r[0] == "Hengelo (O.)")
+    assert dict(zip(years, map(int, hengelo[1:]), strict=True)) == wijk_sum
+    assert crime[-1] == ["Bron: Politie"]
+
+    # and its 37230ned population = the gemeente row of the demo's 85984NED file, every year
+    population = _csv_rows(SETTINGS.path("group_population"), ";")
+    pop_years = population[3][3:]
+    hengelo_pop = next(r for r in population if r[0] == "Hengelo (O.)")
+    for year, value in zip(pop_years, hengelo_pop[3:], strict=True):
+        kwb = _csv_rows(SETTINGS.path("population", int(year)), ",")
+        assert int(value) == int(next(r for r in kwb[1:] if r[1].strip() == "GM0164")[5])
+    assert SETTINGS.path("group_population").read_bytes().startswith(b"\xef\xbb\xbf")
+    readme = (DEMO_DIR / "README.md").read_text(encoding="utf-8")
+    for name in ("group_members", "group_crime", "group_population"):
+        assert getattr(SETTINGS.files, name) in readme
+
+
+def test_demo_police_benchmark_hengelo_below_the_g32_rate():
+    from ivb_analysis.benchmark import gemeente_vs_group, group_members
+    from ivb_analysis.prepare import group_tables
+
+    tables = group_tables(SETTINGS)
+    assert set(tables) == {"group_members", "group_crime", "group_population"}
+    members = group_members(SETTINGS.benchmark_group, tables["group_members"])
+    assert len(members) == 32 and "GM0164" in members
+    result = gemeente_vs_group(tables["group_crime"], tables["group_population"],
+                               SETTINGS.gemeente_code, members)
+    assert result["year"].tolist() == list(range(2012, 2024))
+    assert (result["rate_per_1000"] < result["group_rate_per_1000"]).all()
+    assert result["missing"].map(len).eq(0).all()
+    first = result.iloc[0]
+    assert first["count"] == 5900 and first["population"] == 80570
+    assert first["rate_per_1000"] == pytest.approx(5900 / 80570 * 1000)

@@ -30,6 +30,15 @@ class SourceFiles:
     police: str | None = None
     population: str | None = None
     casework: str | None = None
+    # Benchmark group (police figures, casework rates): the membership file (gemeentecode,
+    # statline_naam, group columns), gemeente crime totals as a StatLine 47013NED download and
+    # end-of-year population as a 37230ned download. Those downloads carry names only; they are
+    # joined to GM codes via `region_metadata` (a 47013NED metadata export) when given, else via
+    # the membership file's `statline_naam`.
+    group_members: str | None = None
+    group_crime: str | None = None
+    group_population: str | None = None
+    region_metadata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,8 @@ class Settings:
     output_dir: Path = Path("outputs")
     synthetic: bool = False
     source_label: str = "Veiligheidsmonitor"
-    benchmark_group: str = "G32"
+    # A named group of the membership file ("G32", "G40", "kolom=waarde") or a list of GM codes.
+    benchmark_group: str | list[str] = "G32"
     # Share p of the gemeente in the benchmark group (weighted population); 0 when the published
     # benchmark excludes the gemeente. Used for the part-whole correction of the difference's SE.
     benchmark_share: float = 0.0

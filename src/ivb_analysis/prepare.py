@@ -18,8 +18,21 @@ from ivb_analysis.clean.recode import recode_items
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.io.microdata import read_codebook, read_raw_survey, read_wijken, validate_survey
-from ivb_analysis.io.police import aggregate_to_wijk
-from ivb_analysis.io.statline import read_crime_47018, read_population_85984
+from ivb_analysis.io.police import (
+    aggregate_to_wijk,
+    group_codes,
+    membership_names,
+    read_membership,
+    select_group,
+)
+from ivb_analysis.io.statline import (
+    read_crime_47018,
+    read_population_85984,
+    read_statline_export,
+    read_statline_metadata,
+    region_codes_by_name,
+    statline_by_code,
+)
 from ivb_analysis.io.tables import read_benchmark, read_casework
 
 SURVEY_TABLE = "survey_long"
@@ -28,6 +41,9 @@ BENCHMARK_TABLE = "benchmark"
 CRIME_TABLE = "crime"
 POPULATION_TABLE = "population"
 CASEWORK_TABLE = "casework"
+GROUP_MEMBERS_TABLE = "group_members"
+GROUP_CRIME_TABLE = "group_crime"
+GROUP_POPULATION_TABLE = "group_population"
 
 
 def processed_dir(settings: Settings) -> Path:
@@ -83,6 +99,68 @@ def population(settings: Settings, years: list[int]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _region_codes(settings: Settings, membership: pd.DataFrame | None) -> dict[str, str]:
+    """StatLine name -> GM code: from the 47013NED metadata when delivered, else the members."""
+    if settings.files.region_metadata:
+        return region_codes_by_name(read_statline_metadata(settings.path("region_metadata")))
+    if membership is not None:
+        return membership_names(membership, file=settings.path("group_members"))
+    raise InputError(
+        "StatLine-download heeft alleen namen; geen koppeling aan gemeentecodes",
+        file=settings.settings_file, column="files",
+        expected="bron region_metadata (47013NED-metadata) of group_members met statline_naam",
+    )
+
+
+def _gemeente_table(settings: Settings, name: str, codes: dict[str, str], value: str
+                    ) -> pd.DataFrame:
+    """A names-only StatLine download (one topic) as `region_code, region_name, year, value`.
+
+    Regions without a code (Nederland, provinces, police units) fall away; counts must be whole
+    numbers; the delivery's own gemeente must be in it.
+    """
+    path = settings.path(name)
+    table = statline_by_code(read_statline_export(path), codes, value)
+    numbers = table[value]
+    fraction = numbers.notna() & (numbers % 1 != 0)
+    if fraction.any():
+        row = table[fraction].iloc[0]
+        raise InputError("geen geheel getal", file=path, column=str(row["year"]),
+                         row=row["region_name"], found=row[value])
+    table[value] = numbers.astype("Int64")
+    if not (table["region_code"] == settings.gemeente_code).any():
+        raise InputError("de eigen gemeente ontbreekt", file=path,
+                         expected=f"een rij voor {settings.gemeente_code}",
+                         found=", ".join(sorted(table["region_name"].unique())[:5]) or None)
+    return table
+
+
+def group_tables(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Benchmark group sources: membership, gemeente crime totals and population (GM codes).
+
+    The benchmark group setting is checked against the membership file here, so a typo in a
+    group name fails before anything is written.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    membership = None
+    if settings.files.group_members:
+        path = settings.path("group_members")
+        membership = read_membership(path)
+        tables[GROUP_MEMBERS_TABLE] = membership
+        if group_codes(settings.benchmark_group) is None:
+            select_group(membership, str(settings.benchmark_group), file=path)
+    else:
+        group_codes(settings.benchmark_group)  # an explicit list is checked all the same
+    sources = (("group_crime", GROUP_CRIME_TABLE, "count"),
+               ("group_population", GROUP_POPULATION_TABLE, "population"))
+    wanted = [s for s in sources if getattr(settings.files, s[0])]
+    if wanted:
+        codes = _region_codes(settings, membership)
+        for name, table, value in wanted:
+            tables[table] = _gemeente_table(settings, name, codes, value)
+    return tables
+
+
 def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     """All processed tables of the delivery, in memory: everything is validated before a write."""
     if not settings.years:
@@ -100,6 +178,7 @@ def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
         if settings.files.population:
             years = sorted(tables[CRIME_TABLE]["year"].unique().tolist())
             tables[POPULATION_TABLE] = population(settings, years)
+    tables.update(group_tables(settings))
     return tables
 
 

@@ -116,3 +116,53 @@ CRIME_TYPES = (  # 47018NED SoortMisdrijf key, label, share of the total
     ("2.2.1 ", "2.2.1 Vernieling cq. zaakbeschadiging", 0.10),
     ("2.5.2 ", "2.5.2 Winkeldiefstal", 0.07),
 )
+
+# The demo's benchmark group network: real GM codes and StatLine names, INVENTED membership
+# (modelled on the G32 network, deliberately not the authoritative list) and invented sizes:
+# (GM code, StatLine name, in the demo's G32, approximate inhabitants at the end of 2012).
+# The gemeente itself has no size here: it is the sum of its wijken (population_85984).
+DEMO_GROUP: tuple[tuple[str, str, bool, int | None], ...] = (
+    ("GM0014", "Groningen (gemeente)", True, 196_000),
+    ("GM0034", "Almere", True, 195_000),
+    ("GM0080", "Leeuwarden", True, 96_000),
+    ("GM0114", "Emmen", True, 109_000),
+    ("GM0141", "Almelo", True, 72_500),
+    ("GM0150", "Deventer", True, 98_500),
+    ("GM0153", "Enschede", True, 158_500),
+    (GEMEENTE_CODE, "Hengelo (O.)", True, None),
+    ("GM0193", "Zwolle", True, 122_500),
+    ("GM0200", "Apeldoorn", True, 157_000),
+    ("GM0202", "Arnhem", True, 150_000),
+    ("GM0228", "Ede", True, 108_500),
+    ("GM0268", "Nijmegen", True, 166_500),
+    ("GM0307", "Amersfoort", True, 150_500),
+    ("GM0361", "Alkmaar", True, 94_500),
+    ("GM0392", "Haarlem", True, 153_500),
+    ("GM0394", "Haarlemmermeer", True, 144_000),
+    ("GM0402", "Hilversum", False, 86_500),
+    ("GM0479", "Zaanstad", True, 149_500),
+    ("GM0503", "Delft", True, 99_500),
+    ("GM0505", "Dordrecht", True, 118_500),
+    ("GM0513", "Gouda", False, 71_000),
+    ("GM0546", "Leiden", True, 120_500),
+    ("GM0637", "Zoetermeer", True, 123_500),
+    ("GM0758", "Breda", True, 179_500),
+    ("GM0772", "Eindhoven", True, 218_500),
+    ("GM0794", "Helmond", True, 89_000),
+    ("GM0796", "'s-Hertogenbosch", True, 142_500),
+    ("GM0828", "Oss", False, 85_000),
+    ("GM0855", "Tilburg", True, 208_000),
+    ("GM0917", "Heerlen", True, 88_000),
+    ("GM0935", "Maastricht", True, 121_500),
+    ("GM0983", "Venlo", True, 100_500),
+    ("GM0995", "Lelystad", True, 76_000),
+    ("GM1674", "Roosendaal", False, 77_000),
+    ("GM1883", "Sittard-Geleen", True, 94_000),
+)
+# Registered crimes per 1,000 inhabitants of a group member in 2012 (lognormal around this
+# median); the gemeente's own rate follows from POLICE_TOTAL and is among the lower ones.
+GROUP_RATE_2012 = 88.0
+# Rows of the exports besides the gemeenten, as StatLine adds them: (name, inhabitants end 2012,
+# crimes per 1,000 in 2012).
+GROUP_CRIME_EXTRA = (("Nederland", 16_780_000, 70.0), ("Oost-Nederland (RE)", 3_180_000, 62.0))
+GROUP_POPULATION_EXTRA = (("Nederland", 16_780_000), ("Overijssel (PV)", 1_139_500))

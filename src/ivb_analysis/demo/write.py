@@ -34,7 +34,12 @@ FILES = {
     "police": f"politie_47018NED_wijken_{TAG}.csv",
     "population": f"kwb_85984NED_{{year}}_wijken_{TAG}.csv",
     "casework": f"veiligheidshuis_casuistiek_{TAG}.csv",
+    "group_members": f"g32_leden_{TAG}.csv",
+    "group_crime": f"politie_47013NED_gemeenten_{TAG}.csv",
+    "group_population": f"cbs_37230ned_bevolking_gemeenten_{TAG}.csv",
 }
+#: The benchmark group files have their own random stream: adding them changed no other file.
+GROUP_STREAM = 4
 
 README = f"""# SYNTHETISCHE DEMODATA / SYNTHETIC DEMO DATA
 
@@ -45,8 +50,9 @@ whole pipeline can run; every output built from it carries the banner "SYNTHETIS
 
 Real elements: the wijk codes and names (CBS 47018NED, indeling 2024), the 2024 wijk populations
 (CBS 85984NED) as a starting point, the CBS/Politie file layouts, and Hengelo's Veiligheidshuis
-casework 2015 as read from the seed's chart (17, 18, 20, 75, 36, 35). All other numbers are
-invented.
+casework 2015 as read from the seed's chart (17, 18, 20, 75, 36, 35), and the GM codes and
+StatLine names of the benchmark group's gemeenten. All other numbers are invented, and so is the
+group's membership.
 
 Files:
 - `{FILES["survey"]}`: Veiligheidsmonitor microdata per wave (SPSS with value labels,
@@ -60,12 +66,25 @@ Files:
 - `{FILES["population"]}`: population per wijk and year, CBS 85984NED layout.
 - `{FILES["casework"]}`: Veiligheidshuis casework per type of overleg (Almelo, Enschede,
   Hengelo).
+- `{FILES["group_members"]}`: the demo's benchmark group network, laid out like the compiled
+  G32/G40 membership list (`gemeentecode;statline_naam;groep;in_oorspronkelijke_G32_2009`). Real
+  GM codes and StatLine names, **invented membership**: it is modelled on the G32 network and is
+  deliberately not the authoritative list.
+- `{FILES["group_crime"]}`: registered crime per gemeente of the group and year
+  ({POLICE_YEARS[0]}-{POLICE_YEARS[-1]}), as a StatLine 47013NED "download as CSV" (names only,
+  no codes; with `Nederland` and `Oost-Nederland (RE)` rows). {GEMEENTE_NAAM}'s totals equal the
+  sum of its wijken in `{FILES["police"]}`.
+- `{FILES["group_population"]}`: population at the end of each year per gemeente of the group,
+  as a StatLine 37230ned download (UTF-8 with BOM, names only; with `Nederland` and
+  `Overijssel (PV)`). {GEMEENTE_NAAM}'s population equals the sum of its wijken in
+  `{FILES["population"]}`.
 - `{SETTINGS_FILE}`: the delivery's settings (gemeente, waves, file names, benchmark group).
 
 Calibrated to the seed: rapportcijfers of the Binnenstad about 7,4 (leefbaarheid) and 7,1
 (veiligheid) in 2015, significantly higher than in 2013; the three "de gemeente ..." items between
 20% and 60% in 2012-2015; social nuisance going down 2012-2015; the gemeente clearly better than the
-G32 on most footprint indicators in 2012-2013 and less so from 2015. The 2021 wave imitates the
+G32 on most footprint indicators in 2012-2013 and less so from 2015; registered crime per 1,000
+inhabitants below the group's rate ("een van de veiligste steden"). The 2021 wave imitates the
 redesigned Veiligheidsmonitor (a method break).
 """
 
@@ -153,4 +172,11 @@ def write_demo(out: Path) -> list[Path]:
         written.append(_write_text(out / FILES["population"].format(year=year),
                                    "\n".join(aggregates.population_85984(year)) + "\n"))
     written.append(_write_csv(out / FILES["casework"], aggregates.casework(rng)))
+
+    group_rng = np.random.default_rng([SEED, GROUP_STREAM])
+    written.append(_write_csv(out / FILES["group_members"], aggregates.group_membership()))
+    crime_lines, population_lines = aggregates.group_exports(group_rng)
+    written.append(_write_text(out / FILES["group_crime"], "\n".join(crime_lines) + "\n"))
+    written.append(_write_text(out / FILES["group_population"],
+                               "\ufeff" + "\n".join(population_lines) + "\n"))
     return written
