@@ -1,93 +1,786 @@
-"""House style and figure functions: each returns a matplotlib Figure; saving lives elsewhere.
+"""House style and one function per figure type; each returns a Figure, saving lives in export.
 
 Figures are built on `matplotlib.figure.Figure`, not pyplot: no global state, nothing shown
-twice in a notebook. Style: Okabe-Ito colour-blind-safe palette, Dutch labels and decimal comma,
-a source line under every figure and the "SYNTHETISCHE DEMODATA" banner for synthetic data.
+twice in a notebook. The house style lives here and only here: A4 text width, DejaVu Sans at
+print sizes, the Okabe-Ito colour-blind-safe palette, symbols beside colours (readable in black
+and white), Dutch labels and number format, a title and unit line on top, notes (n, suppression)
+and the source line at the bottom, the "SYNTHETISCHE DEMODATA" band for synthetic data, and a
+short alt text on every figure (`AnnexFigure.alt_text`).
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import Formatter, MaxNLocator
 
-from ivb_analysis.tables import dutch_number
+from ivb_analysis.tables import dutch_number, dutch_percent, format_value
 
 PALETTE = {"blauw": "#0072B2", "oranje": "#E69F00", "groen": "#009E73", "rood": "#D55E00",
-           "paars": "#CC79A7", "geel": "#F0E442", "lichtblauw": "#56B4E9", "grijs": "#999999"}
+           "paars": "#CC79A7", "geel": "#F0E442", "lichtblauw": "#56B4E9", "grijs": "#999999",
+           "zwart": "#000000"}
+TEXT_GREY = "#444444"
+BANNER_RED = "#b2182b"
 A4_WIDTH_INCH = 6.3  # text width of an A4 page with 2.5 cm margins
 STYLE = {
     "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 11,
+    "font.size": 8.5,
+    "axes.titlesize": 9,
     "axes.titleweight": "bold",
-    "axes.labelsize": 9,
+    "axes.labelsize": 8,
+    "axes.edgecolor": "#666666",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,
+    "xtick.labelsize": 7.5,
+    "ytick.labelsize": 7.5,
+    "legend.fontsize": 7.5,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.6,
     "figure.dpi": 100,
+    "hatch.linewidth": 0.6,
     "svg.hashsalt": "ivb-analysis",
 }
 # No timestamps or software versions in the files: the same data give the same bytes.
-METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+METADATA = {"png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
+PRINT_DPI = 300
+
+#: Verdict -> symbol, Dutch word, colour. Symbols carry the meaning in black and white.
+VERDICTS = {
+    "beter": ("▲", "beter", PALETTE["groen"]),
+    "slechter": ("▼", "slechter", PALETTE["rood"]),
+    "gelijk": ("●", "gelijk", "#777777"),
+    "hoger": ("▲", "hoger", PALETTE["blauw"]),
+    "lager": ("▼", "lager", PALETTE["blauw"]),
+}
+NOT_TESTED = ("–", "niet getoetst", "#777777")
+#: Series styles for lines and grouped bars: colour, marker, line style, hatch.
+SERIES = (
+    (PALETTE["blauw"], "o", "-", ""),
+    (PALETTE["oranje"], "s", "--", "////"),
+    (PALETTE["groen"], "^", ":", "...."),
+    (PALETTE["paars"], "D", "-.", "xxxx"),
+)
+BAND_ALPHA = 0.18
+#: Value labels sit on a white patch, so a reference line behind them never cuts through text.
+_LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.4, "alpha": 0.9}
+
+# Vertical space (inches) of the fixed parts of a figure.
+_BANNER_H = 0.24
+_TITLE_LINE = 0.2
+_SUBTITLE_LINE = 0.16
+_FOOTER_LINE = 0.125
+_LEGEND_ROW = 0.2
+_TITLE_WRAP = 72
+_FOOTER_WRAP = 118
+
+
+class AnnexFigure(Figure):
+    """A Figure with the short description that is saved beside it (`<name>.alt.txt`)."""
+
+    alt_text: str = ""
+
+
+def figure_bytes(fig: Figure, fmt: str, dpi: int = PRINT_DPI) -> bytes:
+    """The figure as svg, pdf or png bytes, in the house style and without volatile metadata."""
+    buffer = io.BytesIO()
+    with mpl.rc_context(STYLE):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+    return buffer.getvalue()
 
 
 def png_bytes(fig: Figure, dpi: int = 150) -> bytes:
     """The figure as PNG (for notebooks and HTML), without volatile metadata."""
-    buffer = io.BytesIO()
-    with mpl.rc_context(STYLE):
-        fig.savefig(buffer, format="png", dpi=dpi, metadata=METADATA["png"])
-    return buffer.getvalue()
+    return figure_bytes(fig, "png", dpi)
 
 
-def _decimal_comma(decimals: int = 1) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: dutch_number(x, decimals))
+# --- number formats -----------------------------------------------------------------------------
+
+
+def value_formatter(kind: str | None, decimals: int = 1) -> Callable[[float], str]:
+    """Reader's format of one value: percentages '23%' ('4,6%' below 10), counts '1.234',
+    else '7,4'."""
+    if kind == "percentage":
+        return lambda v: format_value(v, "percentage")
+    if kind == "count":
+        return lambda v: dutch_number(v, 0)
+    return lambda v: dutch_number(v, decimals)
+
+
+class _DutchTicks(Formatter):
+    """Tick labels in Dutch, with as many decimals as the tick step needs (0, 0,5, 1 -> '0,5')."""
+
+    def __init__(self, kind: str | None) -> None:
+        self.kind = kind
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        super().set_locs(locs)
+        finite = [x for x in locs if np.isfinite(x)]
+        self.decimals = next((d for d in range(4)
+                              if all(abs(x * 10**d - round(x * 10**d)) < 1e-6 for x in finite)),
+                             3)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if self.kind == "percentage":
+            return dutch_percent(x, self.decimals)
+        return dutch_number(x, self.decimals)
+
+
+def _axis_formatter(kind: str | None) -> _DutchTicks:
+    return _DutchTicks(kind)
+
+
+def _locator() -> MaxNLocator:
+    return MaxNLocator(nbins=5, steps=[1, 2, 5, 10])
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def _wrap(text: str | None, width: int) -> list[str]:
+    if not text:
+        return []
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, width) or [""]
+    return lines
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Inches reserved around the plot area, and the texts that fill them."""
+
+    title: list[str]
+    subtitle: list[str]
+    footer: list[str]
+    banner: str | None
+    legend_rows: float
+    axis_labels: float  # space for the x tick labels (and x label) below the plot
+
+    @property
+    def top(self) -> float:
+        return (0.08 + (_BANNER_H if self.banner else 0.0) + _TITLE_LINE * len(self.title)
+                + _SUBTITLE_LINE * len(self.subtitle) + 0.12)
+
+    @property
+    def bottom(self) -> float:
+        return (0.06 + _FOOTER_LINE * len(self.footer) + _LEGEND_ROW * self.legend_rows
+                + self.axis_labels)
+
+
+def _canvas(
+    plot_height: float, *, title: str, subtitle: str | None, source: str, banner: str | None,
+    notes: Sequence[str] = (), legend_rows: float = 0, axis_labels: float = 0.3,
+    left: float = 1.55, right: float = 0.45, width: float = A4_WIDTH_INCH,
+) -> tuple[AnnexFigure, _Layout]:
+    """A figure with title, unit line, banner, notes and source placed, and the plot area set."""
+    footer = [line for note in notes if note for line in _wrap(note, _FOOTER_WRAP)]
+    footer += _wrap(source, _FOOTER_WRAP)
+    layout = _Layout(_wrap(title, _TITLE_WRAP), _wrap(subtitle, _TITLE_WRAP + 14), footer,
+                     banner, legend_rows, axis_labels)
+    height = layout.top + plot_height + layout.bottom
+    fig = AnnexFigure(figsize=(width, height))
+    fig.subplots_adjust(left=left / width, right=1 - right / width,
+                        top=1 - layout.top / height, bottom=layout.bottom / height)
+    y = 0.08
+    if banner:
+        _banner_band(fig, banner, height)
+        y += _BANNER_H
+    for line in layout.title:
+        y += _TITLE_LINE
+        fig.text(0.12 / width, 1 - (y - 0.05) / height, line, fontsize=10.5,
+                 fontweight="bold", ha="left", va="baseline")
+    for line in layout.subtitle:
+        y += _SUBTITLE_LINE
+        fig.text(0.12 / width, 1 - (y - 0.04) / height, line, fontsize=8, color=TEXT_GREY,
+                 ha="left", va="baseline")
+    for k, line in enumerate(reversed(layout.footer)):
+        fig.text(0.12 / width, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=7,
+                 color=TEXT_GREY, ha="left", va="bottom")
+    return fig, layout
+
+
+def _banner_band(fig: Figure, banner: str, height: float) -> None:
+    """A full-width dark red band with white text at the top: unmistakable, also in grey."""
+    band = _BANNER_H / height
+    fig.patches.append(Rectangle((0, 1 - band), 1, band, transform=fig.transFigure,
+                                 facecolor=BANNER_RED, edgecolor="none", zorder=-1))
+    fig.text(0.5, 1 - band / 2, f"{banner}: deze cijfers zijn verzonnen", fontsize=8,
+             color="white", fontweight="bold", ha="center", va="center")
+
+
+def _legend(fig: Figure, layout: _Layout, handles: list, labels: list[str], ncol: int) -> None:
+    """The legend below the plot, above the notes, aligned with the plot's left edge."""
+    height = fig.get_figheight()
+    top = (layout.bottom - layout.axis_labels) / height
+    left = fig.subplotpars.left
+    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(left, top), ncol=ncol,
+               frameon=False, handlelength=2.2, columnspacing=1.6, borderaxespad=0.0)
 
 
 def finish(fig: Figure, *, source: str, banner: str | None, note: str | None = None) -> Figure:
-    """Add the source line (and note) at the bottom and the synthetic-data banner on top."""
-    text = source if note is None else f"{note}\n{source}"
-    fig.text(0.01, 0.01, text, fontsize=7, color="#444444", ha="left", va="bottom")
+    """Add the source line (and note) at the bottom and the synthetic-data band on top.
+
+    For figures not built by this module (e.g. maps): leave about 0.45 inch free at the bottom
+    (plus 0.125 inch per note line) and 0.3 inch at the top when there is a banner.
+    """
+    lines = [*_wrap(note, _FOOTER_WRAP), *_wrap(source, _FOOTER_WRAP)]
+    height = fig.get_figheight()
+    for k, line in enumerate(reversed(lines)):
+        fig.text(0.01, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=7, color=TEXT_GREY,
+                 ha="left", va="bottom")
     if banner:
-        fig.text(0.99, 0.995, banner, fontsize=8, color="white", ha="right", va="top",
-                 fontweight="bold", bbox={"facecolor": "#b2182b", "edgecolor": "none", "pad": 2})
+        _banner_band(fig, banner, height)
     return fig
+
+
+def _style_axes(ax: Axes, *, grid_axis: str) -> None:
+    ax.grid(axis="y" if grid_axis == "x" else "x", visible=False)
+    ax.grid(axis=grid_axis, visible=True)
+    ax.tick_params(length=2.5, color="#666666")
+
+
+def _names(values: Sequence[str], limit: int = 6) -> str:
+    """'A, B en C' (a long list shortened)."""
+    items = list(values)
+    if len(items) > limit:
+        items = [*items[:limit], f"nog {len(items) - limit}"]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+# --- bars per wijk ------------------------------------------------------------------------------
+
+
+def _verdict_note(verdicts: pd.Series, compared_with: str) -> str | None:
+    """Footer line explaining the symbols that occur."""
+    present = [v for v in ("beter", "slechter", "hoger", "lager") if (verdicts == v).any()]
+    if not present:
+        return None
+    parts = [f"{VERDICTS[v][0]} significant {VERDICTS[v][1]}" for v in present]
+    return (f"{', '.join(parts)} dan {compared_with} (toets op 5%, Benjamini-Hochberg); "
+            "zonder symbool: geen significant verschil.")
+
+
+def _bar_limits(kind: str | None, high: float) -> float:
+    """Upper end of a bar axis: 10 for cijfers and 0-10 scores, else a little above the data."""
+    if kind in ("rapportcijfer", "schaalscore"):
+        return 10.0
+    top = high * 1.18 if np.isfinite(high) and high > 0 else 1.0
+    return min(top, 100.0) if kind == "percentage" else top
 
 
 def wijk_bars(
     estimates: pd.DataFrame, *, title: str, source: str, banner: str | None,
-    gemeente_value: float | None = None, decimals: int = 1,
-) -> Figure:
-    """Horizontal bars per wijk with 95% intervals, ordered by value; suppressed wijken omitted.
+    gemeente_value: float | None = None, decimals: int = 1, kind: str | None = None,
+    subtitle: str | None = None, gemeente_label: str = "gemeente",
+    compared_with: str = "de rest van de gemeente", min_n: int = 50, indicatief_n: int = 100,
+    note: str | None = None, what: str = "respondenten",
+) -> AnnexFigure:
+    """Horizontal bars per wijk, highest on top, with 95% intervals and significance symbols.
 
-    `estimates` has columns `wijk_naam`, `estimate`, `ci_low`, `ci_high`, `suppressed`.
+    `estimates` has `wijk_naam`, `estimate`, `suppressed`; optional `ci_low`/`ci_high`
+    (whiskers), `n` (the note gives its range), `indicatief` (name marked with *) and
+    `verdict` (beter/slechter/hoger/lager put a symbol beside the value; gelijk or empty none).
+    Suppressed wijken are not drawn and are named in the note.
     """
-    shown = estimates[~estimates["suppressed"]].sort_values("estimate", kind="stable")
+    frame = estimates.copy()
+    for column, default in (("ci_low", np.nan), ("ci_high", np.nan), ("indicatief", False),
+                            ("verdict", None)):
+        if column not in frame.columns:
+            frame[column] = default
+    suppressed = frame["suppressed"].astype(bool)
+    shown = frame[~suppressed].sort_values("estimate", kind="stable", ignore_index=True)
+    hidden = sorted(frame.loc[suppressed, "wijk_naam"].astype(str))
+    fmt = value_formatter(kind, decimals)
+    has_ci = shown["ci_low"].notna().any()
+
+    notes = []
+    if has_ci:
+        notes.append("Lijnen: 95%-betrouwbaarheidsinterval.")
+    verdict_note = _verdict_note(shown["verdict"], compared_with)
+    if verdict_note:
+        notes.append(verdict_note)
+    if "n" in shown.columns and len(shown):
+        notes.append(f"Aantal {what} per wijk: {dutch_number(shown['n'].min(), 0)} tot "
+                     f"{dutch_number(shown['n'].max(), 0)}.")
+    if shown["indicatief"].astype(bool).any():
+        notes.append(f"* indicatief: {min_n} tot {indicatief_n} {what}.")
+    if hidden:
+        notes.append(f"Niet getoond (minder dan {min_n} {what}): {_names(hidden)}.")
+    if note:
+        notes.append(note)
+
+    plot_height = 0.24 * max(len(shown), 1) + 0.1
+    legend = 1 if gemeente_value is not None and np.isfinite(gemeente_value) else 0
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(A4_WIDTH_INCH, 0.32 * len(shown) + 1.4))
+        fig, layout = _canvas(plot_height, title=title, subtitle=subtitle, source=source,
+                              banner=banner, notes=notes, legend_rows=legend)
         ax = fig.add_subplot()
-        y = range(len(shown))
-        ax.barh(y, shown["estimate"], color=PALETTE["blauw"], height=0.6)
-        ax.errorbar(shown["estimate"], y,
-                    xerr=[shown["estimate"] - shown["ci_low"],
-                          shown["ci_high"] - shown["estimate"]],
-                    fmt="none", ecolor="#222222", elinewidth=0.9, capsize=2)
-        ax.set_yticks(list(y), shown["wijk_naam"])
-        ax.xaxis.set_major_formatter(_decimal_comma(decimals))
-        if gemeente_value is not None:
-            ax.axvline(gemeente_value, color=PALETTE["oranje"], linewidth=1.5,
-                       label=f"gemeente {dutch_number(gemeente_value, decimals)}")
-            ax.legend(loc="lower right", frameon=False)
-        ax.set_title(title, loc="left")
-        ax.grid(axis="y", visible=False)
-        fig.subplots_adjust(left=0.25, bottom=0.22 if len(shown) < 6 else 0.14, top=0.9)
-        omitted = len(estimates) - len(shown)
-        note = (f"{omitted} wijk(en) met te weinig respondenten niet getoond; "
-                if omitted else "") + "lijnen: 95%-betrouwbaarheidsinterval"
-        return finish(fig, source=source, banner=banner, note=note)
+        y = np.arange(len(shown))
+        ax.barh(y, shown["estimate"], color=PALETTE["blauw"], height=0.62, zorder=2)
+        high = shown["ci_high"].where(shown["ci_high"].notna(), shown["estimate"])
+        if has_ci:
+            ax.errorbar(shown["estimate"], y,
+                        xerr=[shown["estimate"] - shown["ci_low"],
+                              shown["ci_high"] - shown["estimate"]],
+                        fmt="none", ecolor="#222222", elinewidth=0.8, capsize=1.8, zorder=3)
+        top = _bar_limits(kind, float(high.max()) if len(shown) else np.nan)
+        ax.set_xlim(0, top)
+        pad = top * 0.012
+        for k, row in shown.iterrows():
+            x = float(high.iloc[k]) + pad
+            label = ax.text(x, k, fmt(row["estimate"]), va="center", ha="left", fontsize=7,
+                            zorder=6, bbox=_LABEL_BOX)
+            verdict = row["verdict"]
+            if isinstance(verdict, str) and verdict in VERDICTS and verdict != "gelijk":
+                symbol, _, colour = VERDICTS[verdict]
+                ax.annotate(symbol, xy=(1, 0.5), xycoords=label, xytext=(2, 0),
+                            textcoords="offset points", va="center", ha="left", fontsize=7.5,
+                            color=colour, gid="significance-marker", zorder=6, bbox=_LABEL_BOX)
+        names = [f"{n} *" if ind else str(n)
+                 for n, ind in zip(shown["wijk_naam"], shown["indicatief"].astype(bool),
+                                   strict=True)]
+        ax.set_yticks(list(y), names)
+        ax.set_ylim(-0.6, len(shown) - 0.4)
+        ax.xaxis.set_major_locator(_locator())
+        ax.xaxis.set_major_formatter(_axis_formatter(kind))
+        _style_axes(ax, grid_axis="x")
+        if legend:
+            line = ax.axvline(gemeente_value, color=PALETTE["oranje"], linewidth=1.6,
+                              linestyle="--", zorder=5)
+            _legend(fig, layout, [line],
+                    [f"{gemeente_label} {fmt(gemeente_value)}"], ncol=1)
+    fig.alt_text = _wijk_alt(title, shown, hidden, fmt, gemeente_label, gemeente_value,
+                             compared_with)
+    return fig
+
+
+def _wijk_alt(
+    title: str, shown: pd.DataFrame, hidden: list[str], fmt: Callable[[float], str],
+    gemeente_label: str, gemeente_value: float | None, compared_with: str,
+) -> str:
+    if shown.empty:
+        return f"{title}: geen wijk met genoeg waarnemingen om te tonen."
+    best, worst = shown.iloc[-1], shown.iloc[0]
+    parts = [f"Staafdiagram: {title}, {len(shown)} wijken van hoog naar laag"
+             + (" met 95%-betrouwbaarheidsintervallen." if shown["ci_low"].notna().any()
+                else ".")]
+    parts.append(f"Hoogste waarde {best['wijk_naam']} ({fmt(best['estimate'])}), laagste "
+                 f"{worst['wijk_naam']} ({fmt(worst['estimate'])}).")
+    if gemeente_value is not None and np.isfinite(gemeente_value):
+        parts.append(f"{gemeente_label[:1].upper()}{gemeente_label[1:]}: "
+                     f"{fmt(gemeente_value)}.")
+    for verdict in ("beter", "slechter", "hoger", "lager"):
+        names = shown.loc[shown["verdict"] == verdict, "wijk_naam"].astype(str).tolist()
+        if names:
+            parts.append(f"Significant {verdict} dan {compared_with}: {_names(names)}.")
+    if hidden:
+        parts.append(f"Niet getoond wegens te weinig waarnemingen: {_names(hidden)}.")
+    return " ".join(parts)
+
+
+# --- grouped bars (slachtofferschap per delict, casuïstiek per overleg) -----------------------
+
+
+def grouped_bars(
+    data: pd.DataFrame, *, category: str, group: str, title: str, source: str,
+    banner: str | None, kind: str | None = None, subtitle: str | None = None,
+    groups: Sequence | None = None, group_labels: Callable[[object], str] = str,
+    markers: pd.Series | None = None, marker_note: str | None = None,
+    notes: Sequence[str] = (), highlight: object | None = None,
+    category_name: str | None = None,
+) -> AnnexFigure:
+    """Horizontal bars per `category`, one bar per `group` (e.g. year or gemeente), with labels.
+
+    `data` has the two key columns and `estimate`; optional `ci_low`/`ci_high` (whiskers).
+    Categories keep their order of appearance (first on top). Groups get colour, hatch and a
+    legend, so they stay apart in black and white; `highlight` draws that group first and in
+    blue. `markers` (indexed by category) puts a symbol after the category's last bar.
+    """
+    categories = list(dict.fromkeys(data[category].tolist()))
+    order = list(groups) if groups is not None else list(dict.fromkeys(data[group].tolist()))
+    if highlight is not None and highlight in order:
+        order = [highlight, *[g for g in order if g != highlight]]
+    n_groups = max(len(order), 1)
+    fmt = value_formatter(kind)
+    has_ci = "ci_low" in data.columns and data["ci_low"].notna().any()
+    bar = 0.8 / n_groups
+    plot_height = len(categories) * (0.17 * n_groups + 0.12) + 0.1
+    all_notes = [*(["Lijnen: 95%-betrouwbaarheidsinterval."] if has_ci else []),
+                 *([marker_note] if marker_note and markers is not None and markers.notna().any()
+                   else []), *notes]
+    legend_cols = min(n_groups, 4)
+    with mpl.rc_context(STYLE):
+        fig, layout = _canvas(plot_height, title=title, subtitle=subtitle, source=source,
+                              banner=banner, notes=all_notes,
+                              legend_rows=-(-n_groups // legend_cols), left=2.2)
+        ax = fig.add_subplot()
+        centres = np.arange(len(categories))[::-1].astype(float)
+        position = dict(zip(categories, centres, strict=True))
+        handles = []
+        ends: dict[object, float] = {}
+        top_value = float(np.nanmax(data["ci_high"] if has_ci else data["estimate"])) \
+            if len(data) else 1.0
+        top = _bar_limits(kind, top_value)
+        ax.set_xlim(0, top)
+        for k, key in enumerate(order):
+            colour, _, _, hatch = SERIES[k % len(SERIES)]
+            part = data[data[group] == key]
+            y = np.array([position[c] for c in part[category]]) + (
+                (n_groups - 1) / 2 - k) * bar
+            ax.barh(y, part["estimate"], height=bar * 0.9, color=colour, hatch=hatch,
+                    edgecolor="white", linewidth=0.4, zorder=2)
+            handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="white"))
+            high = part["ci_high"].to_numpy() if has_ci else part["estimate"].to_numpy()
+            high = np.where(np.isfinite(high), high, part["estimate"].to_numpy())
+            if has_ci:
+                ax.errorbar(part["estimate"], y,
+                            xerr=[part["estimate"] - part["ci_low"],
+                                  part["ci_high"] - part["estimate"]],
+                            fmt="none", ecolor="#222222", elinewidth=0.7, capsize=1.5, zorder=3)
+            for yy, value, end, cat in zip(y, part["estimate"], high, part[category],
+                                           strict=True):
+                ax.text(end + top * 0.01, yy, fmt(value), va="center", ha="left", fontsize=6.5)
+                ends[cat] = max(ends.get(cat, 0.0), float(end))
+        if markers is not None:
+            for cat, symbol in markers.items():
+                if isinstance(symbol, str) and symbol and cat in position:
+                    colour = next((c for s, _, c in VERDICTS.values() if s == symbol), "#222222")
+                    ax.text(ends.get(cat, 0.0) + top * 0.075, position[cat], symbol,
+                            va="center", ha="left", fontsize=8, color=colour,
+                            gid="significance-marker")
+        ax.set_yticks(centres, [textwrap.fill(str(c), 34) for c in categories])
+        ax.set_ylim(-0.6, len(categories) - 0.4)
+        ax.xaxis.set_major_locator(_locator())
+        ax.xaxis.set_major_formatter(_axis_formatter(kind))
+        _style_axes(ax, grid_axis="x")
+        _legend(fig, layout, handles, [group_labels(g) for g in order], ncol=legend_cols)
+    fig.alt_text = _grouped_alt(title, data, category_name or category_word(category), group,
+                                order, group_labels, fmt, markers, category)
+    return fig
+
+
+def _grouped_alt(
+    title: str, data: pd.DataFrame, word: str, group: str, order: list,
+    group_labels: Callable[[object], str], fmt: Callable[[float], str],
+    markers: pd.Series | None, category: str,
+) -> str:
+    groups = _names([group_labels(g) for g in order])
+    parts = [f"Staafdiagram: {title}; per {word} een staaf voor {groups}."]
+    if len(data):
+        focus = data[data[group] == order[0]] if order else data.iloc[0:0]
+        if len(focus):
+            top_row = focus.loc[focus["estimate"].idxmax()]
+            parts.append(f"Hoogste waarde bij {group_labels(order[0])}: {top_row[category]} "
+                         f"({fmt(top_row['estimate'])}).")
+    if markers is not None:
+        marked = [str(c) for c, s in markers.items() if isinstance(s, str) and s]
+        if marked:
+            parts.append(f"Significant veranderd: {_names(marked)}.")
+    return " ".join(parts)
+
+
+def category_word(column: str) -> str:
+    """Dutch word for a category column in alt texts."""
+    return {"label": "indicator", "overleg": "overleg", "wijk_naam": "wijk"}.get(column, column)
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+
+def _segments(years: np.ndarray, method_break: int | None) -> list[np.ndarray]:
+    """Positions of the waves on each side of the method break (no line crosses it)."""
+    if method_break is None:
+        return [np.arange(len(years))] if len(years) else []
+    before = np.flatnonzero(years < method_break)
+    after = np.flatnonzero(years >= method_break)
+    return [s for s in (before, after) if len(s)]
+
+
+def _draw_series(
+    ax: Axes, series: pd.DataFrame, style: tuple[str, str, str, str], method_break: int | None,
+) -> Line2D:
+    """Line with markers and a 95% band per side of the break; single waves as a whisker."""
+    colour, marker, linestyle, _ = style
+    data = series[series["estimate"].notna()].sort_values("year")
+    years = data["year"].to_numpy(dtype=float)
+    handle = Line2D([], [], color=colour, marker=marker, linestyle=linestyle, markersize=3.5,
+                    linewidth=1.4)
+    for seg in _segments(years, method_break):
+        part = data.iloc[seg]
+        if len(part) > 1:
+            ax.fill_between(part["year"], part["ci_low"], part["ci_high"], color=colour,
+                            alpha=BAND_ALPHA, linewidth=0, zorder=1)
+        else:
+            ax.errorbar(part["year"], part["estimate"],
+                        yerr=[part["estimate"] - part["ci_low"],
+                              part["ci_high"] - part["estimate"]],
+                        fmt="none", ecolor=colour, elinewidth=0.9, capsize=2, zorder=2)
+        ax.plot(part["year"], part["estimate"], color=colour, marker=marker,
+                linestyle=linestyle, markersize=3.5, linewidth=1.4, zorder=3, gid="trend-line")
+    return handle
+
+
+def _draw_break(ax: Axes, years: np.ndarray, method_break: int | None) -> bool:
+    """A dotted vertical line between the last wave before and the first after the break."""
+    if method_break is None:
+        return False
+    before, after = years[years < method_break], years[years >= method_break]
+    if not len(before) or not len(after):
+        return False
+    x = (before.max() + after.min()) / 2
+    ax.axvline(x, color="#555555", linestyle=(0, (1.5, 1.5)), linewidth=0.9, zorder=4,
+               gid="method-break")
+    ax.text(x, 1.0, "methodebreuk", transform=ax.get_xaxis_transform(), rotation=90,
+            ha="right", va="top", fontsize=6, color="#555555")
+    return True
+
+
+def break_note(method_break: int | None) -> str:
+    """The reader's note under a trend figure that spans the method break."""
+    return (f"Vanaf {method_break} is de Veiligheidsmonitor vernieuwd: de uitkomsten zijn niet "
+            "één op één vergelijkbaar met eerdere jaren, daarom is de lijn daar onderbroken.")
+
+
+def _year_labels(waves: np.ndarray, compact: bool) -> list[str]:
+    """Every wave a tick; in small panels over many years short labels ('’17'), thinned so
+    that labelled waves are at least two years apart (the last wave always labelled)."""
+    if not compact or len(waves) <= 4 or waves.max() - waves.min() <= 6:
+        return [str(int(y)) for y in waves]
+    keep = [False] * len(waves)
+    last = -np.inf
+    for k, y in enumerate(waves):
+        if y - last >= 2:
+            keep[k], last = True, y
+    if not keep[-1]:
+        previous = max(k for k in range(len(waves) - 1) if keep[k])
+        if waves[-1] - waves[previous] < 2:
+            keep[previous] = False
+        keep[-1] = True
+    return [f"’{int(y) % 100:02d}" if shown else "" for y, shown in zip(waves, keep,
+                                                                        strict=True)]
+
+
+def _year_axis(ax: Axes, years: np.ndarray, compact: bool) -> None:
+    waves = np.unique(years)
+    ax.set_xticks(waves, _year_labels(waves, compact))
+    if len(waves):
+        ax.set_xlim(waves.min() - 0.5, waves.max() + 0.5)
+
+
+def _value_axis(ax: Axes, kind: str | None, values: np.ndarray) -> None:
+    finite = values[np.isfinite(values)]
+    low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+    span = max(high - low, 0.5 if kind != "percentage" else 4.0)
+    bottom = max(low - 0.25 * span, 0.0)
+    ax.set_ylim(bottom, high + 0.25 * span)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(_axis_formatter(kind))
+
+
+def trend_lines(
+    data: pd.DataFrame, *, title: str, source: str, banner: str | None,
+    method_break: int | None = None, subtitle: str | None = None,
+    notes: Sequence[str] = (),
+) -> AnnexFigure:
+    """Several indicators of one unit over the waves in one plot, with 95% bands (max 4).
+
+    `data`: `indicator`, `label`, `kind`, `year`, `estimate`, `ci_low`, `ci_high`. The line
+    stops at the method break and a dotted vertical line with a note marks it.
+    """
+    indicators = list(dict.fromkeys(data["indicator"]))[: len(SERIES)]
+    kind = str(data["kind"].iloc[0]) if len(data) else None
+    years = data["year"].to_numpy(dtype=float)
+    spans = _spans(years, method_break)
+    all_notes = ["Banden: 95%-betrouwbaarheidsinterval.",
+                 *([break_note(method_break)] if spans else []), *notes]
+    labels = [str(data.loc[data["indicator"] == i, "label"].iloc[0]) for i in indicators]
+    one_column = any(len(label) > 28 for label in labels)
+    rows = len(labels) if one_column else 1
+    with mpl.rc_context(STYLE):
+        fig, layout = _canvas(2.4, title=title, subtitle=subtitle, source=source,
+                              banner=banner, notes=all_notes, legend_rows=rows + 0.2,
+                              left=0.6, right=0.3)
+        ax = fig.add_subplot()
+        handles = [_draw_series(ax, data[data["indicator"] == ind], SERIES[k], method_break)
+                   for k, ind in enumerate(indicators)]
+        _draw_break(ax, years, method_break)
+        _year_axis(ax, years, compact=False)
+        _value_axis(ax, kind, data[["ci_low", "ci_high", "estimate"]].to_numpy(float).ravel())
+        _style_axes(ax, grid_axis="y")
+        _legend(fig, layout, handles, labels, ncol=1 if one_column else len(handles))
+    fig.alt_text = _trend_alt(title, data, indicators, method_break if spans else None)
+    return fig
+
+
+def _spans(years: np.ndarray, method_break: int | None) -> bool:
+    return method_break is not None and bool((years < method_break).any()) and bool(
+        (years >= method_break).any())
+
+
+def trend_panels(
+    data: pd.DataFrame, *, title: str, source: str, banner: str | None,
+    method_break: int | None = None, subtitle: str | None = None, ncols: int = 3,
+    notes: Sequence[str] = (),
+) -> AnnexFigure:
+    """Small multiples: one panel per indicator over the waves, each with its own scale and unit.
+
+    `data` as for `trend_lines` plus `unit`. Panel order follows the order of appearance.
+    """
+    indicators = list(dict.fromkeys(data["indicator"]))
+    n = max(len(indicators), 1)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    years = data["year"].to_numpy(dtype=float)
+    spans = _spans(years, method_break)
+    all_notes = ["Banden: 95%-betrouwbaarheidsinterval.",
+                 *([break_note(method_break)] if spans else []), *notes]
+    units = list(dict.fromkeys(data["unit"].astype(str)))
+    common_unit = units[0] if len(units) == 1 else None
+    if common_unit and subtitle is None:
+        subtitle = f"{common_unit[:1].upper()}{common_unit[1:]}"
+    wrap = int((A4_WIDTH_INCH - 0.8) / ncols * 14)  # characters of a panel title line
+    headings = {}
+    for ind in indicators:
+        first = data[data["indicator"] == ind].iloc[0]
+        label, unit = str(first["label"]), str(first["unit"])
+        headings[ind] = textwrap.fill(
+            label if common_unit or unit in label else f"{label} ({unit})", wrap)
+    title_h = 0.04 + 0.13 * max(h.count("\n") + 1 for h in headings.values())
+    axes_h, gap = 1.0, 0.3 + title_h  # gap: tick labels of one row + titles of the next
+    with mpl.rc_context(STYLE):
+        fig, layout = _canvas(nrows * axes_h + (nrows - 1) * gap + title_h, title=title,
+                              subtitle=subtitle, source=source, banner=banner, notes=all_notes,
+                              left=0.5, right=0.3)
+        height = fig.get_figheight()
+        grid = fig.add_gridspec(nrows, ncols, hspace=gap / axes_h, wspace=0.38,
+                                top=1 - (layout.top + title_h) / height)
+        for k, ind in enumerate(indicators):
+            ax = fig.add_subplot(grid[k // ncols, k % ncols])
+            series = data[data["indicator"] == ind]
+            _draw_series(ax, series, SERIES[0], method_break)
+            _draw_break(ax, years, method_break)
+            _year_axis(ax, years, compact=True)
+            _value_axis(ax, str(series["kind"].iloc[0]),
+                        series[["ci_low", "ci_high", "estimate"]].to_numpy(float).ravel())
+            _style_axes(ax, grid_axis="y")
+            ax.set_title(headings[ind], loc="left", fontsize=7.5, fontweight="bold")
+            ax.tick_params(labelsize=6.5)
+    fig.alt_text = _trend_alt(title, data, indicators, method_break if spans else None)
+    return fig
+
+
+def _trend_alt(
+    title: str, data: pd.DataFrame, indicators: list[str], method_break: int | None,
+) -> str:
+    years = sorted(int(y) for y in data["year"].unique())
+    span = f"{years[0]} tot en met {years[-1]}" if years else "geen metingen"
+    parts = [f"Lijndiagram: {title}, metingen {span}, met 95%-betrouwbaarheidsbanden."]
+    for ind in indicators:
+        series = data[(data["indicator"] == ind) & data["estimate"].notna()].sort_values("year")
+        if series.empty:
+            continue
+        fmt = value_formatter(str(series["kind"].iloc[0]))
+        first, last = series.iloc[0], series.iloc[-1]
+        text = f"{series['label'].iloc[0]}: {fmt(first['estimate'])} in {int(first['year'])}"
+        if len(series) > 1:
+            text += f", {fmt(last['estimate'])} in {int(last['year'])}"
+        parts.append(text + ".")
+    if method_break is not None:
+        parts.append(f"De lijnen zijn onderbroken bij de methodebreuk van {method_break}.")
+    return " ".join(parts)
+
+
+# --- footprint ----------------------------------------------------------------------------------
+
+
+def verdict_cell(verdict: object) -> tuple[str, str, str]:
+    """Symbol, word and colour of a verdict (anything unknown or missing: not tested)."""
+    if isinstance(verdict, str) and verdict in VERDICTS:
+        return VERDICTS[verdict]
+    return NOT_TESTED
+
+
+def footprint_chart(
+    table: pd.DataFrame, columns: Sequence[tuple[str, str]], *, title: str, source: str,
+    banner: str | None, subtitle: str | None = None, notes: Sequence[str] = (),
+) -> AnnexFigure:
+    """The footprint as a table-figure: one row per indicator, a symbol + word per column.
+
+    `table` has `label` and the verdict columns named in `columns` ((column, Dutch header)
+    pairs), with values beter/gelijk/slechter, hoger/lager for neutral indicators, or empty
+    (not tested: shown as '– niet getoetst').
+    """
+    n_rows = len(table)
+    row_h = 0.215
+    label_w = 2.45
+    col_w = (A4_WIDTH_INCH - 0.24 - label_w) / max(len(columns), 1)
+    header_lines = max(len(textwrap.wrap(h, 14)) for _, h in columns) if columns else 1
+    legend = ("▲ beter, ● gelijk, ▼ slechter: significant verschil (toets op 5%, "
+              "Benjamini-Hochberg) met de benchmark, gelet op wat gunstig is; bij een neutrale "
+              "indicator ▲ hoger, ▼ lager. – niet getoetst (geen vergelijkbaar cijfer, te weinig "
+              "respondenten of een methodebreuk).")
+    with mpl.rc_context(STYLE):
+        fig, _ = _canvas(row_h * (n_rows + header_lines * 0.7 + 0.6), title=title,
+                         subtitle=subtitle, source=source, banner=banner,
+                         notes=[legend, *notes], axis_labels=0.05, left=0.12, right=0.12)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        width = label_w + col_w * len(columns)
+        header = header_lines * 0.7 + 0.5
+        ax.set_xlim(0, width)
+        ax.set_ylim(n_rows + header, 0)
+        ax.text(0.05, header - 0.25, "Indicator", fontweight="bold", fontsize=7.5, va="bottom")
+        for c, (_, heading) in enumerate(columns):
+            ax.text(label_w + (c + 0.5) * col_w, header - 0.25, textwrap.fill(heading, 14),
+                    fontweight="bold", fontsize=7.5, ha="center", va="bottom",
+                    multialignment="center")
+        ax.plot([0, width], [header - 0.1, header - 0.1], color="#333333", linewidth=0.8)
+        for r, row in enumerate(table.itertuples(index=False)):
+            y = header + r + 0.5
+            if r % 2 == 0:
+                ax.add_patch(Rectangle((0, y - 0.5), width, 1, facecolor="#f0f0f0",
+                                       edgecolor="none", zorder=0))
+            ax.text(0.05, y, str(row.label), va="center", fontsize=7.5)
+            for c, (column, _) in enumerate(columns):
+                symbol, word, colour = verdict_cell(getattr(row, column))
+                x = label_w + (c + 0.5) * col_w
+                ax.text(x - 0.42, y, symbol, va="center", ha="center", fontsize=8.5,
+                        color=colour, gid="footprint-symbol")
+                ax.text(x - 0.3, y, word, va="center", ha="left", fontsize=7.5,
+                        color="#222222" if word != NOT_TESTED[1] else "#666666")
+        ax.plot([0, width], [n_rows + header, n_rows + header], color="#333333",
+                linewidth=0.8)
+    fig.alt_text = _footprint_alt(title, table, columns)
+    return fig
+
+
+def _footprint_alt(title: str, table: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> str:
+    parts = [f"Tabel als figuur: {title}, {len(table)} indicatoren."]
+    for column, heading in columns:
+        counts = table[column].map(lambda v: verdict_cell(v)[1]).value_counts()
+        summary = ", ".join(f"{word} {counts[word]}" for word in
+                            ("beter", "gelijk", "slechter", "hoger", "lager", NOT_TESTED[1])
+                            if word in counts)
+        parts.append(f"{heading}: {summary}.")
+        for word in ("beter", "slechter"):
+            names = table.loc[table[column] == word, "label"].astype(str).tolist()
+            if names:
+                parts.append(f"{word.capitalize()}: {_names(names, 8)}.")
+    return " ".join(parts)

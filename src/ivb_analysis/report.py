@@ -1,13 +1,15 @@
-"""What the notebooks call: one wave of one delivery, with the annex's tables and figures.
+"""What the notebooks call: one wave of one delivery, showing exactly the annex's sections.
 
 Notebooks stay thin: they pass their parameters to `open_wave` and call one method per step.
-Everything a reader sees (Dutch labels, verdicts, suppression, banner) is decided here or below.
+Every figure and table comes from `annex.Annex` (the same objects `annex.write_annex` exports),
+so a notebook can never show other numbers than the annex. Figures are returned as matplotlib
+Figures (shown as PNG), tables as pandas Stylers (`AnnexTable.for_display`).
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -17,14 +19,10 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from ivb_analysis import compare, figures, tables
-from ivb_analysis.catalogue import load_catalogue
+from ivb_analysis import figures
+from ivb_analysis.annex import Annex, Section
 from ivb_analysis.config import Settings, load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.estimates import indicator_estimates
-from ivb_analysis.prepare import SURVEY_TABLE, WIJKEN_TABLE, load_table
-
-VERDICT_COLUMN = "verdict_polarity"
 
 
 def _register_figure_display() -> None:
@@ -39,25 +37,19 @@ _register_figure_display()
 
 @dataclass
 class Wave:
-    """One survey wave of a delivery, with its comparison wave."""
+    """One survey wave of a delivery, with its comparison wave; a view on its annex."""
 
     settings: Settings
     year: int
     base_year: int | None
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @cached_property
-    def long(self) -> pd.DataFrame:
-        return load_table(self.settings, SURVEY_TABLE)
-
-    @cached_property
-    def wijken(self) -> pd.DataFrame:
-        return load_table(self.settings, WIJKEN_TABLE)
+    def annex(self) -> Annex:
+        return Annex(self.settings, self.year, base_year=self.base_year)
 
     @property
     def source(self) -> str:
-        return f"Bron: {self.settings.source_label} {self.year}, bewerking gemeente " \
-               f"{self.settings.gemeente_naam}"
+        return self.annex.source()
 
     def header(self) -> HTML:
         """Banner and identification of the page: gemeente, year, source, synthetic or not."""
@@ -72,73 +64,99 @@ class Wave:
             f"niet getoond; tot {s.indicatief_n} respondenten is een uitkomst indicatief.</div>"
         )
 
-    def gemeente_estimates(self) -> pd.DataFrame:
-        """All indicators for the gemeente in this wave and the base wave."""
-        years = [y for y in (self.year, self.base_year) if y is not None]
-        return indicator_estimates(self.long, self.settings, years=years)
+    # --- generic access -------------------------------------------------------------------------
+
+    def sections(self) -> list[str]:
+        """Keys of the sections this wave has (in annex order)."""
+        return [s.key for s in self.annex.sections()]
+
+    def section(self, key: str) -> Section:
+        """A whole section (shown in a notebook exactly as in the annex); KeyError if absent."""
+        section = self.annex.section(key)
+        if section is None:
+            reason = self.annex.skipped.get(key, "niet beschikbaar")
+            raise KeyError(f"sectie {key!r} ontbreekt voor {self.year}: {reason}")
+        return section
+
+    def figure(self, section: str, key: str | None = None) -> Figure:
+        """A figure of a section (the first, or the one with this file key)."""
+        return self.section(section).figure(key)
+
+    def table(self, section: str, key: str | None = None) -> Styler:
+        """A table of a section as shown in notebooks and the annex."""
+        return self.section(section).table(key).for_display()
+
+    def method_note(self) -> HTML:
+        """The annex's method note."""
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.annex.method_note())
+        return HTML(f"<ul>{items}</ul>")
+
+    # --- one method per section -------------------------------------------------------------
+
+    def kerncijfers(self) -> Styler:
+        """The footprint indicators for the whole gemeente, against the previous wave."""
+        return self.table("kerncijfers")
 
     def footprint(self) -> Styler:
-        """The footprint table as shown in a notebook."""
-        return tables.for_display(self.footprint_table(), key="footprint")
+        """Kept for the notebooks: the gemeente's footprint indicators against the base wave
+        (the section `kerncijfers`); the benchmark footprint is `benchmark_figure`."""
+        return self.kerncijfers()
 
-    def wijken_getoetst(self, indicator: str) -> Styler:
-        """The per-wijk table of one indicator as shown in a notebook."""
-        return tables.for_display(self.wijk_table(indicator), key=f"wijk_{indicator}")
+    def benchmark_figure(self) -> Figure:
+        """The footprint against the benchmark group, as a table-figure (▲ ● ▼)."""
+        return self.figure("footprint")
 
-    def footprint_table(self) -> pd.DataFrame:
-        """The footprint indicators this wave, with the change against the base wave (Dutch)."""
-        catalogue = load_catalogue()
-        ids = [i.id for i in catalogue.footprint]
-        est = self.gemeente_estimates()
-        est = est[est["indicator"].isin(ids)]
-        current = est[est["year"] == self.year]
-        table = tables.estimates_for_readers(current)
-        if self.base_year is None:
-            return table
-        tested = compare.wave_vs_wave(
-            est[["indicator", "year", "estimate", "se"]], self.base_year,
-            method_break=self.settings.method_break,
-            polarity={i.id: i.polarity for i in catalogue.indicators.values()},
-            alpha=self.settings.alpha,
-        )
-        tested = tested.set_index("indicator").reindex(current["indicator"])
-        table[f"Waarde {self.base_year}"] = [
-            tables.format_value(v, k) for v, k in zip(tested["estimate_reference"],
-                                                      current["kind"], strict=True)]
-        table[f"t.o.v. {self.base_year}"] = tested[VERDICT_COLUMN].fillna("niet vergelijkbaar")\
-            .to_numpy()
-        return table
-
-    def _wijk_estimates(self, indicator: str) -> pd.DataFrame:
-        est = indicator_estimates(self.long, self.settings, by="wijk_code",
-                                  indicators=[indicator], years=[self.year])
-        return est.merge(self.wijken[["wijk_code", "wijk_naam"]], on="wijk_code", how="left")
-
-    def wijk_table(self, indicator: str) -> pd.DataFrame:
-        """One indicator per wijk, each wijk tested against the rest of the gemeente (BH)."""
-        catalogue = load_catalogue()
-        est = self._wijk_estimates(indicator)
-        data = self.long[(self.long["indicator"] == indicator) & (self.long["year"] == self.year)]
-        tested = compare.domain_vs_rest(
-            data, weight="weight", by="wijk_code", strata="stratum", min_n=self.settings.min_n,
-            polarity=catalogue[indicator].polarity, alpha=self.settings.alpha,
-        )
-        verdicts = tested.set_index("wijk_code")[VERDICT_COLUMN]
-        table = tables.estimates_for_readers(est, domain="wijk_naam")
-        table["t.o.v. rest gemeente"] = est["wijk_code"].map(verdicts).fillna("").to_numpy()
-        return table.drop(columns=["Indicator"])
+    def benchmark_table(self) -> Styler:
+        return self.table("footprint")
 
     def wijk_figure(self, indicator: str) -> Figure:
-        """Bars per wijk with intervals and the gemeente's value as a reference line."""
-        spec = load_catalogue()[indicator]
-        est = self._wijk_estimates(indicator)
-        overall = self.gemeente_estimates()
-        value = overall[(overall["indicator"] == indicator) & (overall["year"] == self.year)]
-        return figures.wijk_bars(
-            est, title=f"{spec.label} per wijk, {self.year}", source=self.source,
-            banner=self.settings.banner, gemeente_value=float(value["estimate"].iloc[0]),
-            decimals=0 if spec.is_proportion else 1,
-        )
+        """Bars per wijk with intervals, significance symbols and the gemeente's value."""
+        return self.figure(f"wijk_{indicator}")
+
+    def wijken_getoetst(self, indicator: str) -> Styler:
+        """The per-wijk table of one indicator, each wijk tested against the rest (BH)."""
+        return self.table(f"wijk_{indicator}")
+
+    def trend_figure(self, key: str = "trend_gemeente_inzet") -> Figure:
+        """A trend figure, e.g. `trend_gemeente_inzet` or `trend_<theme>`."""
+        return self.figure("trends", key)
+
+    def trend_figures(self) -> list[Figure]:
+        return [item.figure for item in self.section("trends").figures]
+
+    def trend_table(self, key: str = "trends") -> Styler:
+        """All indicators per wave (`trends`) or the trend tests (`trendtoets`)."""
+        return self.table("trends", key)
+
+    def victim_figure(self) -> Figure:
+        """Slachtofferschap naar soort delict."""
+        return self.figure("slachtofferschap")
+
+    def victim_table(self) -> Styler:
+        return self.table("slachtofferschap")
+
+    def crime_figure(self, key: str = "politie_totaal") -> Figure:
+        """Police-registered crime per 1,000 inhabitants per wijk (`politie_woninginbraak`)."""
+        return self.figure("politie", key)
+
+    def crime_table(self) -> Styler:
+        return self.table("politie")
+
+    def casework_figure(self) -> Figure:
+        """Veiligheidshuis casework per overleg and gemeente."""
+        return self.figure("veiligheidshuis")
+
+    def casework_table(self) -> Styler:
+        return self.table("veiligheidshuis")
+
+    # --- reader's frames (for tests and further work) ----------------------------------------
+
+    def footprint_table(self) -> pd.DataFrame:
+        """The kerncijfers as a reader's frame (Dutch headers, formatted strings)."""
+        return self.section("kerncijfers").table().for_readers()
+
+    def wijk_table(self, indicator: str) -> pd.DataFrame:
+        return self.section(f"wijk_{indicator}").table().for_readers()
 
 
 def open_wave(
@@ -156,10 +174,10 @@ def open_wave(
         raise InputError("geen gegevens voor dit meetjaar", file=settings.settings_file,
                          column="years", found=year,
                          expected=", ".join(map(str, settings.years)))
+    if base_year is not None and base_year not in settings.years:
+        raise InputError("geen gegevens voor het vergelijkingsjaar", file=settings.settings_file,
+                         column="years", found=base_year)
     if base_year is None:
         earlier = [y for y in settings.years if y < year]
         base_year = earlier[-1] if earlier else None
-    elif base_year not in settings.years:
-        raise InputError("geen gegevens voor het vergelijkingsjaar", file=settings.settings_file,
-                         column="years", found=base_year)
     return Wave(settings, year, base_year)

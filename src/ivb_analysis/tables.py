@@ -1,40 +1,202 @@
-"""Tidy estimates -> tables for readers: Dutch headers and number format (7,4; 23%), suppression.
+"""Tidy numbers -> tables for readers: Dutch headers and number format (7,4; 23%; 1.234).
 
-The tidy frames stay numeric for machines (CSV); these functions make the reader's version.
+A table of the annex is an `AnnexTable`: a tidy, numeric frame (written as CSV for machines) plus
+the columns a reader sees, each with a Dutch header and a number format. The same column specs
+drive the formatted workbook (`export.write_workbook`), the annex HTML and the notebooks
+(`AnnexTable.for_display`), so a number looks the same everywhere.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
 SUPPRESSED = "–"  # shown instead of an estimate for a domain below min_n
+MINUS = "−"  # typographic minus sign
+
+#: How a column is written for readers (and which Excel number format it gets).
+#: `value` follows the row's `kind` column: percentages as "23%", cijfers and scores as "7,4".
+Format = Literal["text", "integer", "decimal1", "decimal2", "percent", "value", "change",
+                 "pvalue", "year"]
+
+EXCEL_FORMATS: dict[str, str] = {
+    "text": "@",
+    "integer": "#,##0",
+    "decimal1": "#,##0.0",
+    "decimal2": "#,##0.00",
+    "percent": '0"%"',
+    "percent1": '0.0"%"',
+    "change_percent": '+0.0" %-punt";-0.0" %-punt";0.0" %-punt"',
+    "change": "+0.0;-0.0;0.0",
+    "pvalue": "0.000",
+    "year": "0",
+}
 
 
-def dutch_number(value: float | None, decimals: int = 1) -> str:
-    """7.44 -> '7,4'; NaN -> ''. Rounds half away from zero, as readers expect."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def dutch_number(value: float | None, decimals: int = 1, *, grouping: bool = True) -> str:
+    """7.44 -> '7,4'; 1234.5 -> '1.234,5'; NaN -> ''.
+
+    Rounds half away from zero on the shortest decimal representation of the float (so 2.675
+    becomes 2,68, as a reader expects, although the binary float is slightly below it). A result
+    that rounds to zero carries no minus sign.
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    quantum = 10**decimals
-    rounded = math.floor(abs(value) * quantum + 0.5) / quantum
-    text = f"{math.copysign(rounded, value):.{decimals}f}"
-    return text.replace("-", "−").replace(".", ",")
+    if isinstance(value, float | int) and pd.isna(value):
+        return ""
+    exact = Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    text = f"{abs(rounded):,.{decimals}f}" if grouping else f"{abs(rounded):.{decimals}f}"
+    text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return f"{MINUS}{text}" if rounded < 0 else text
+
+
+def dutch_percent(value: float | None, decimals: int = 0) -> str:
+    """23.4 -> '23%' (the value is already x100); NaN -> ''."""
+    text = dutch_number(value, decimals)
+    return f"{text}%" if text else ""
 
 
 def format_value(value: float, kind: str) -> str:
-    """An estimate in its unit: percentages as '23%', scores and cijfers with one decimal."""
+    """An estimate in its unit: percentages as '23%' (below 10% with one decimal: '4,6%', so
+    small shares keep two digits), scores and cijfers with one decimal ('7,4')."""
     if kind == "percentage":
-        text = dutch_number(value, 0)
-        return f"{text}%" if text else ""
+        return dutch_percent(value, 1 if abs(value) < 9.95 else 0)
     return dutch_number(value, 1)
 
 
+def format_change(value: float, kind: str) -> str:
+    """A difference: percentages in procentpunten ('−1,2 %-punt'), else '+0,3'."""
+    text = dutch_number(value, 1)
+    if not text:
+        return ""
+    if not text.startswith(MINUS) and text.strip("0,") != "":
+        text = f"+{text}"
+    return f"{text} %-punt" if kind == "percentage" else text
+
+
 def format_interval(low: float, high: float, kind: str) -> str:
-    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+    """'7,2 – 7,6' (or '21% – 25%'); empty when a bound is missing."""
+    if any(pd.isna(v) for v in (low, high)):
         return ""
     return f"{format_value(low, kind)} – {format_value(high, kind)}"
+
+
+def format_cell(value: object, fmt: Format, kind: str | None = None) -> str:
+    """One cell in its reader's format (missing -> '')."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if fmt == "text":
+        return str(value)
+    if fmt == "year":
+        return str(int(value))  # type: ignore[call-overload]
+    number = float(value)  # type: ignore[arg-type]
+    if fmt == "integer":
+        return dutch_number(number, 0)
+    if fmt == "decimal1":
+        return dutch_number(number, 1)
+    if fmt == "decimal2":
+        return dutch_number(number, 2)
+    if fmt == "percent":
+        return dutch_percent(number)
+    if fmt == "pvalue":
+        return "< 0,001" if number < 0.001 else dutch_number(number, 3)
+    if fmt == "change":
+        return format_change(number, kind or "")
+    return format_value(number, kind or "")
+
+
+def excel_format(fmt: Format, kind: str | None, value: object) -> str | None:
+    """The Excel number format of one cell (None: leave it as text)."""
+    if fmt == "text":
+        return None
+    if fmt == "value":
+        if kind != "percentage":
+            return EXCEL_FORMATS["decimal1"]
+        small = isinstance(value, float | int) and abs(value) < 9.95
+        return EXCEL_FORMATS["percent1" if small else "percent"]
+    if fmt == "change":
+        return EXCEL_FORMATS["change_percent" if kind == "percentage" else "change"]
+    return EXCEL_FORMATS[fmt]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as readers see it: the tidy column, its Dutch header, format and width."""
+
+    name: str
+    header: str
+    format: Format = "text"
+    width: float = 14.0
+    nowrap: bool = False  # keep short texts such as '2012–2015' on one line
+
+
+@dataclass(frozen=True)
+class AnnexTable:
+    """One table of the annex: tidy numbers for machines, `columns` for readers.
+
+    `data` holds only aggregates (no respondent-level record, no row below min_n). `kind`
+    (rapportcijfer / schaalscore / percentage) must be a column of `data` when a column has the
+    format `value`.
+    """
+
+    key: str
+    title: str
+    data: pd.DataFrame
+    columns: tuple[Column, ...]
+    note: str = ""
+    source: str = ""
+    number: int | None = field(default=None, compare=False)
+    #: The frame readers see when it differs in shape from `data` (e.g. one column per year);
+    #: `columns` then refer to it. The CSV always holds the tidy `data`.
+    reader_data: pd.DataFrame | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        frame = self.shown
+        missing = [c.name for c in self.columns if c.name not in frame.columns]
+        if missing:
+            raise ValueError(f"tabel {self.key}: kolommen ontbreken in de gegevens: {missing}")
+        if any(c.format in ("value", "change") for c in self.columns) \
+                and "kind" not in frame.columns:
+            raise ValueError(f"tabel {self.key}: format 'value' vraagt een kolom 'kind'")
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The frame behind the reader's version (and the workbook)."""
+        return self.data if self.reader_data is None else self.reader_data
+
+    @property
+    def caption(self) -> str:
+        """'Tabel 3. Title' once numbered, else the title."""
+        return f"Tabel {self.number}. {self.title}" if self.number else self.title
+
+    def for_readers(self) -> pd.DataFrame:
+        """The reader's version: Dutch headers, every cell a formatted string."""
+        frame = self.shown
+        kinds = frame["kind"].tolist() if "kind" in frame.columns else [None] * len(frame)
+        out = {}
+        for column in self.columns:
+            values = frame[column.name].tolist()
+            out[column.header] = [format_cell(v, column.format, k)
+                                  for v, k in zip(values, kinds, strict=True)]
+        return pd.DataFrame(out, columns=[c.header for c in self.columns])
+
+    def for_display(self) -> Styler:
+        """The reader's version as a Styler (notebooks and the annex HTML show the same)."""
+        numeric = [c.header for c in self.columns if c.format != "text"]
+        styler = for_display(self.for_readers(), key=self.key, right=numeric)
+        nowrap = [c.header for c in self.columns if c.format != "text" or c.nowrap]
+        if nowrap:
+            styler = styler.set_properties(subset=nowrap, **{"white-space": "nowrap"})
+        return styler
 
 
 def estimates_for_readers(estimates: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
@@ -46,7 +208,7 @@ def estimates_for_readers(estimates: pd.DataFrame, domain: str | None = None) ->
         else:
             value = format_value(row.estimate, row.kind)
             interval = format_interval(row.ci_low, row.ci_high, row.kind)
-            note = "indicatief" if row.indicatief else ("onbetrouwbaar" if row.unreliable else "")
+            note = remark(bool(row.indicatief), bool(row.unreliable))
         record = {"Indicator": row.label}
         if domain is not None:
             record["Gebied"] = getattr(row, domain)
@@ -56,9 +218,22 @@ def estimates_for_readers(estimates: pd.DataFrame, domain: str | None = None) ->
     return pd.DataFrame(rows)
 
 
-def for_display(table: pd.DataFrame, key: str = "t") -> Styler:
+def remark(indicatief: bool, unreliable: bool) -> str:
+    """The reader's remark on an estimate that is shown."""
+    if indicatief:
+        return "indicatief"
+    return "onbetrouwbaar" if unreliable else ""
+
+
+def for_display(table: pd.DataFrame, key: str = "t", right: Sequence[str] = ()) -> Styler:
     """A reader's table as HTML: no index, text left, numbers right, fixed ids (same bytes)."""
     styler = Styler(table, uuid=key, cell_ids=False).hide(axis="index")
+    right = [c for c in right if c in table.columns]
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-    text = [c for c in table.columns if c not in numeric]
-    return styler.set_properties(subset=text, **{"text-align": "left"})
+    right = list(dict.fromkeys([*right, *numeric]))
+    text = [c for c in table.columns if c not in right]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if right:
+        styler = styler.set_properties(subset=right, **{"text-align": "right"})
+    return styler

@@ -1,0 +1,242 @@
+"""The annex of a year on a small copy of the demo: complete, self-contained, without respondent
+data, byte-identical when rendered twice (the second time in another process), and the notebook
+facade shows the very same figures and tables."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from matplotlib.container import BarContainer
+from openpyxl import load_workbook
+from pandas.io.formats.style import Styler
+
+from ivb_analysis import export
+from ivb_analysis.annex import WIJK_INDICATORS, Annex, write_annex
+from ivb_analysis.config import load_settings
+from ivb_analysis.errors import InputError
+from ivb_analysis.figures import AnnexFigure
+from ivb_analysis.prepare import prepare
+from ivb_analysis.report import open_wave
+from tests.conftest import DEMO_DIR, ROOT
+
+YEAR = 2015
+
+
+def _copy_demo(target: Path, years: tuple[int, ...], **settings) -> Path:
+    """The demo delivery with fewer waves (as the `demo_copy` fixture, but for a module)."""
+    shutil.copytree(DEMO_DIR, target)
+    config = yaml.safe_load((target / "ivb.yaml").read_text(encoding="utf-8"))
+    config.update(years=list(years), **settings)
+    (target / "ivb.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory) -> Path:
+    return _copy_demo(tmp_path_factory.mktemp("annex") / "raw" / "levering", (2013, YEAR))
+
+
+@pytest.fixture(scope="module")
+def rendered(delivery, tmp_path_factory) -> tuple[Path, Path, list[Path]]:
+    """The same year rendered twice: here, and in a fresh process with another hash seed."""
+    first = tmp_path_factory.mktemp("eerste")
+    second = tmp_path_factory.mktemp("tweede")
+    settings = load_settings(delivery, output_dir=first)
+    prepare(settings)
+    code = ("import sys; from ivb_analysis.config import load_settings; "
+            "from ivb_analysis.annex import write_annex; "
+            "write_annex(load_settings(sys.argv[1], output_dir=sys.argv[2]), int(sys.argv[3]))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.Popen([sys.executable, "-c", code, str(delivery), str(second), str(YEAR)],
+                             env=env, cwd=ROOT)
+    try:
+        written = write_annex(settings, YEAR)
+    finally:
+        assert other.wait(timeout=300) == 0
+    return first / str(YEAR), second / str(YEAR), written
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_year_renders_byte_identically_twice(rendered):
+    first, second, _ = rendered
+    a, b = _files(first), _files(second)
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert different == []
+
+
+def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered):
+    first, _, written = rendered
+    names = set(_files(first))
+    assert {p.relative_to(first).as_posix() for p in written} == names
+    figure_keys = {
+        "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS), "trend_gemeente_inzet",
+        "trend_leefbaarheid", "trend_gemeente", "trend_overlast", "trend_veiligheid",
+        "trend_slachtofferschap", "trend_politie", "slachtofferschap", "politie_totaal",
+        "politie_woninginbraak", "veiligheidshuis",
+    }
+    for key in figure_keys:
+        for suffix in ("svg", "pdf", "png", "alt.txt"):
+            assert f"figures/{key}.{suffix}" in names, (key, suffix)
+        alt = (first / "figures" / f"{key}.alt.txt").read_text(encoding="utf-8")
+        assert len(alt) > 40
+    assert (first / "figures" / "footprint.png").read_bytes()[:4] == b"\x89PNG"
+    table_keys = {"kerncijfers", "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS),
+                  "trends", "slachtofferschap", "politie", "veiligheidshuis"}
+    for key in table_keys:
+        assert f"tables/{key}.csv" in names, key
+    assert f"tables/tabellen_{YEAR}.xlsx" in names and "bijlage.html" in names
+    assert "bijlage.pdf" not in names
+
+
+def test_no_table_holds_respondent_data_or_rows_below_min_n(rendered):
+    first, _, _ = rendered
+    for path in sorted((first / "tables").glob("*.csv")):
+        table = pd.read_csv(path)
+        assert "resp_id" not in table.columns and "weight" not in table.columns, path.name
+        if "n" in table.columns and "population" not in table.columns:
+            assert (table["n"] >= 50).all(), path.name
+        if "suppressed" in table.columns:
+            assert not table["suppressed"].any(), path.name
+
+
+def test_workbook_sheets_have_a_frozen_dutch_header(rendered):
+    first, _, _ = rendered
+    book = load_workbook(io.BytesIO((first / "tables" / f"tabellen_{YEAR}.xlsx").read_bytes()))
+    assert book.sheetnames[0] == "Inhoud"
+    assert len(book.sheetnames) == 1 + len(list((first / "tables").glob("*.csv")))
+    wijk = next(book[n] for n in book.sheetnames if "Rapportcijfer leefbaarheid" in n)
+    assert wijk.freeze_panes == "A2"
+    headers = [c.value for c in wijk[1]]
+    assert headers[:2] == ["Wijk", f"Waarde {YEAR}"] and "T.o.v. rest gemeente" in headers
+    assert isinstance(wijk["B2"].value, float) and wijk["B2"].number_format == "#,##0.0"
+    for name in book.sheetnames[1:]:
+        assert book[name].freeze_panes == "A2", name
+        assert "resp_id" not in [c.value for c in book[name][1]]
+
+
+def test_html_is_self_contained_numbered_and_explains_the_method(rendered):
+    first, _, _ = rendered
+    page = (first / "bijlage.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<script" not in page and "<link" not in page
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="([^"]+)"', page)
+    assert len(images) == len(list((first / "figures").glob("*.svg")))
+    assert all(images)
+    numbers = [int(n) for n in re.findall(r"Figuur (\d+)\. ", page)]
+    assert numbers == list(range(1, len(images) + 1))
+    tables = [int(n) for n in re.findall(r'class="caption">Tabel (\d+)\. ', page)]
+    assert tables == list(range(1, len(tables) + 1))
+    assert "SYNTHETISCHE DEMODATA" in page and "@page" in page and "size: A4" in page
+    for phrase in ("design-based", "95%-betrouwbaarheidsinterval", "Benjamini-Hochberg",
+                   "minder dan 50 respondenten", "indicatief", "p = 1,8%", "Methodebreuk",
+                   "Bron: Veiligheidsmonitor"):
+        assert phrase in page, phrase
+
+
+def test_suppressed_wijken_are_absent_from_bars_and_tables_and_named_in_notes(demo_copy):
+    data_dir = demo_copy(years=(2013, YEAR), min_n=300, indicatief_n=380)
+    annex = Annex(load_settings(data_dir), YEAR)
+    section = annex.section("wijk_rapportcijfer_leefbaarheid")
+    est = annex.wijk_estimates
+    est = est[est["indicator"] == "rapportcijfer_leefbaarheid"]
+    hidden = est.loc[est["suppressed"], "wijk_naam"].tolist()
+    assert hidden == ["Buitengebied"]  # n = 273 < 300
+    fig = section.figure()
+    ax = fig.axes[0]
+    bars = [p for c in ax.containers if isinstance(c, BarContainer) for p in c.patches]
+    assert len(bars) == (~est["suppressed"]).sum() == 9
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Buitengebied" not in " ".join(ticks)
+    assert any(t.endswith(" *") for t in ticks)  # 300 <= n < 380: indicatief
+    assert any("Niet getoond (minder dan 300 respondenten): Buitengebied" in t.get_text()
+               for t in fig.texts)
+    assert "Buitengebied" in fig.alt_text
+    table = section.table()
+    assert "Buitengebied" not in table.data["wijk_naam"].tolist()
+    assert (table.data["n"] >= 300).all()
+    assert "Niet getoond" in table.note and "Opmerking" in table.for_readers().columns
+
+
+def test_first_wave_has_positions_only_and_no_trends(delivery):
+    annex = Annex(load_settings(delivery), 2013)
+    keys = [s.key for s in annex.sections()]
+    assert "trends" not in keys and "trends" in annex.skipped
+    footprint = annex.section("footprint").table()
+    assert "position_2013" in footprint.data and "development" not in footprint.data
+    assert "(geen eerdere meting)" in " ".join(
+        t.get_text() for t in annex.section("footprint").figure().texts)
+
+
+def test_significant_wijken_get_a_marker(delivery):
+    annex = Annex(load_settings(delivery), YEAR)
+    est = annex.wijk_estimates
+    est = est[est["indicator"] == "sociale_cohesie"]
+    significant = est["verdict_polarity"].isin(["beter", "slechter"]).sum()
+    fig = annex.section("wijk_sociale_cohesie").figure()
+    markers = [a for a in fig.findobj() if a.get_gid() == "significance-marker"]
+    assert significant > 0 and len(markers) == significant
+
+
+def test_pdf_without_chromium_is_a_clear_input_error(delivery, tmp_path, monkeypatch):
+    monkeypatch.setenv("IVB_CHROMIUM", str(tmp_path / "geen-chromium"))
+    settings = load_settings(delivery, output_dir=tmp_path / "uit")
+    with pytest.raises(InputError, match="Chromium") as caught:
+        write_annex(settings, YEAR, pdf=True)
+    assert isinstance(caught.value, export.PdfUnavailableError)
+    assert not (tmp_path / "uit").exists()  # refused before anything was written
+
+
+@pytest.mark.skipif(export.find_chromium() is None, reason="geen headless Chromium")
+def test_chromium_pdf_is_deterministic(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>T</title>'
+                    "<style>@page{size:A4}</style></head><body><h1>Bijlage</h1><table><tr>"
+                    "<th>Wijk</th><th>Waarde</th></tr><tr><td>Noord</td><td>7,4</td></tr>"
+                    "</table></body></html>", encoding="utf-8")
+    first = export.html_to_pdf(page, tmp_path / "a.pdf").read_bytes()
+    second = export.html_to_pdf(page, tmp_path / "b.pdf").read_bytes()
+    assert first.startswith(b"%PDF") and first == second
+    assert b"D:20000101000000" in first
+
+
+def test_pdf_post_processing_keeps_the_length():
+    raw = (b"/CreationDate (D:20261129022348+01'00')\n/ModDate (D:20261129022348+01'00')"
+           b"/ID (node00000079) /Names [(node00000080) 3 0 R (node00000079) 2 0 R]")
+    fixed = export.deterministic_pdf(raw)
+    assert len(fixed) == len(raw)
+    assert b"D:20000101000000+00'00'" in fixed
+    assert b"(node00000001)" in fixed and b"(node00000002)" in fixed
+
+
+def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
+    wave = open_wave(delivery, YEAR, output_dir=tmp_path)
+    assert wave.base_year == 2013
+    figure = wave.wijk_figure("rapportcijfer_leefbaarheid")
+    assert isinstance(figure, AnnexFigure)
+    assert figure is wave.annex.section("wijk_rapportcijfer_leefbaarheid").figure()
+    assert isinstance(wave.footprint(), Styler)
+    assert isinstance(wave.wijken_getoetst("rapportcijfer_veiligheid"), Styler)
+    assert isinstance(wave.benchmark_figure(), AnnexFigure)
+    assert isinstance(wave.trend_figure(), AnnexFigure)
+    assert isinstance(wave.casework_figure(), AnnexFigure)
+    assert "footprint" in wave.sections()
+    html = wave.section("slachtofferschap")._repr_html_()
+    assert "data:image/svg+xml;base64," in html and "Slachtofferschap" in html
+    table = wave.footprint_table()
+    assert table.columns[0] == "Indicator" and f"{YEAR} t.o.v. 2013" in table.columns
+    with pytest.raises(KeyError):
+        wave.section("bestaat_niet")

@@ -1,0 +1,226 @@
+"""Figure functions on hand-built frames: the expected elements are there, the bytes are stable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from ivb_analysis import export, figures
+from ivb_analysis.figures import AnnexFigure
+
+SOURCE = "Bron: Veiligheidsmonitor 2015, bewerking gemeente Proefstad"
+BANNER = "SYNTHETISCHE DEMODATA"
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every text drawn on the figure (figure texts, axes texts, tick labels, legends)."""
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        out.append(ax.get_title(loc="left"))
+    for legend in fig.legends:
+        out += [t.get_text() for t in legend.get_texts()]
+    return out
+
+
+def _by_gid(fig: Figure, gid: str) -> list:
+    return [a for a in fig.findobj() if a.get_gid() == gid]
+
+
+def _bars(fig: Figure) -> list:
+    return [p for ax in fig.axes for c in ax.containers if isinstance(c, BarContainer)
+            for p in c.patches]
+
+
+@pytest.fixture
+def wijken() -> pd.DataFrame:
+    return pd.DataFrame({
+        "wijk_naam": ["Centrum", "Noord", "Oost", "Zuid", "West"],
+        "estimate": [6.9, 7.4, 7.6, np.nan, 8.1],
+        "ci_low": [6.7, 7.2, 7.4, np.nan, 7.9],
+        "ci_high": [7.1, 7.6, 7.8, np.nan, 8.3],
+        "n": [310, 95, 280, 30, 250],
+        "suppressed": [False, False, False, True, False],
+        "indicatief": [False, True, False, False, False],
+        "verdict": ["slechter", "gelijk", "gelijk", None, "beter"],
+    })
+
+
+def test_wijk_bars_draws_only_shown_wijken_with_markers_and_notes(wijken):
+    fig = figures.wijk_bars(wijken, title="Rapportcijfer leefbaarheid per wijk, 2015",
+                            source=SOURCE, banner=BANNER, gemeente_value=7.45,
+                            kind="rapportcijfer", gemeente_label="heel Proefstad")
+    assert isinstance(fig, AnnexFigure)
+    assert len(_bars(fig)) == 4  # Zuid (n = 30) is suppressed
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["Centrum", "Noord *", "Oost", "West"]  # low to high, indicatief marked
+    markers = _by_gid(fig, "significance-marker")
+    assert sorted(m.get_text() for m in markers) == ["▲", "▼"]
+    texts = " ".join(_texts(fig))
+    assert "Niet getoond (minder dan 50 respondenten): Zuid." in texts
+    assert "* indicatief: 50 tot 100 respondenten." in texts
+    assert "heel Proefstad 7,5" in texts and SOURCE in texts
+    assert f"{BANNER}: deze cijfers zijn verzonnen" in texts
+    assert "8,1" in texts and "6,9" in texts  # value labels with a decimal comma
+    assert "Zuid" in fig.alt_text and "West" in fig.alt_text and "Centrum" in fig.alt_text
+
+
+def test_wijk_bars_without_banner_intervals_or_verdicts():
+    frame = pd.DataFrame({"wijk_naam": ["A", "B"], "estimate": [12.5, 40.0],
+                          "suppressed": [False, False]})
+    fig = figures.wijk_bars(frame, title="Misdrijven per 1.000 inwoners", source=SOURCE,
+                            banner=None, kind="rate")
+    texts = " ".join(_texts(fig))
+    assert BANNER not in texts and "95%" not in texts
+    assert not _by_gid(fig, "significance-marker")
+    assert len(_bars(fig)) == 2
+
+
+def test_percentage_axes_and_labels_are_dutch():
+    frame = pd.DataFrame({"wijk_naam": ["A", "B"], "estimate": [23.4, 4.56],
+                          "ci_low": [20.0, 3.0], "ci_high": [27.0, 6.5],
+                          "suppressed": [False, False]})
+    fig = figures.wijk_bars(frame, title="Overlast", source=SOURCE, banner=None,
+                            kind="percentage")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "0%" and all(t.endswith("%") for t in ticks if t)
+    texts = _texts(fig)
+    assert "23%" in texts and "4,6%" in texts
+
+
+def _series(years, indicators=("a", "b"), kind="percentage", unit="% eens"):
+    rows = []
+    for k, ind in enumerate(indicators):
+        for y in years:
+            value = 30.0 + 10 * k + (y - 2012) * 0.3
+            rows.append({"indicator": ind, "label": f"Indicator {ind}", "kind": kind,
+                         "unit": unit, "year": y, "estimate": value, "ci_low": value - 2,
+                         "ci_high": value + 2})
+    return pd.DataFrame(rows)
+
+
+def test_trend_lines_stop_at_the_method_break():
+    data = _series([2012, 2013, 2015, 2017, 2019, 2021, 2023])
+    fig = figures.trend_lines(data, title="Inzet gemeente", source=SOURCE, banner=BANNER,
+                              method_break=2021)
+    lines = _by_gid(fig, "trend-line")
+    assert len(lines) == 4  # two indicators x two sides of the break
+    for line in lines:
+        x = np.asarray(line.get_xdata(), dtype=float)
+        assert (x < 2021).all() or (x >= 2021).all()  # no segment crosses the break
+    breaks = _by_gid(fig, "method-break")
+    assert len(breaks) == 1 and np.asarray(breaks[0].get_xdata(), float)[0] == 2020
+    texts = " ".join(_texts(fig))
+    assert "methodebreuk" in texts and "Vanaf 2021 is de Veiligheidsmonitor vernieuwd" in texts
+    assert "Indicator a" in texts and "Indicator b" in texts
+    assert "methodebreuk van 2021" in fig.alt_text
+
+
+def test_trend_without_the_break_in_view_has_one_line_per_indicator():
+    fig = figures.trend_lines(_series([2012, 2013, 2014, 2015]), title="T", source=SOURCE,
+                              banner=None, method_break=2021)
+    assert len(_by_gid(fig, "trend-line")) == 2
+    assert not _by_gid(fig, "method-break")
+    assert "methodebreuk" not in " ".join(_texts(fig))
+
+
+def test_trend_panels_one_panel_per_indicator_with_dutch_ticks():
+    data = _series([2012, 2013, 2014, 2015], indicators=("a", "b", "c", "d"),
+                   kind="rapportcijfer", unit="cijfer 1-10")
+    data["estimate"] = 7.2 + (data["year"] - 2012) * 0.1
+    data["ci_low"], data["ci_high"] = data["estimate"] - 0.1, data["estimate"] + 0.1
+    fig = figures.trend_panels(data, title="Leefbaarheid", source=SOURCE, banner=None,
+                               method_break=2021)
+    assert len(fig.axes) == 4
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert ticks and all("," in t for t in ticks)
+    assert "Cijfer 1-10" in _texts(fig)  # the common unit moves to the subtitle
+
+
+def test_compact_year_labels_are_thinned():
+    waves = np.array([2012, 2013, 2014, 2015, 2017, 2019, 2021, 2023], dtype=float)
+    labels = figures._year_labels(waves, compact=True)
+    assert labels == ["’12", "", "’14", "", "’17", "’19", "’21", "’23"]
+    assert figures._year_labels(waves[:4], compact=True) == ["2012", "2013", "2014", "2015"]
+
+
+def test_grouped_bars_one_bar_per_group_and_category_with_legend():
+    data = pd.DataFrame({
+        "label": ["Inbraak", "Fietsdiefstal"] * 2,
+        "year": [2015, 2015, 2013, 2013],
+        "estimate": [1.6, 6.9, 1.5, 7.4],
+        "ci_low": [1.2, 6.0, 1.1, 6.5], "ci_high": [2.1, 7.9, 2.0, 8.4],
+    })
+    markers = pd.Series({"Inbraak": None, "Fietsdiefstal": "▲"})
+    fig = figures.grouped_bars(data, category="label", group="year", title="Slachtofferschap",
+                               source=SOURCE, banner=None, kind="percentage",
+                               groups=[2015, 2013], markers=markers, marker_note="▲ beter")
+    bars = _bars(fig)
+    assert len(bars) == 4
+    assert len({b.get_hatch() for b in bars}) == 2  # groups differ in hatch, not only colour
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2015", "2013"]
+    assert [m.get_text() for m in _by_gid(fig, "significance-marker")] == ["▲"]
+    assert "Fietsdiefstal" in fig.alt_text
+
+
+def test_footprint_chart_symbols_words_and_colours():
+    table = pd.DataFrame({
+        "label": ["Rapportcijfer leefbaarheid", "Overlast totaal", "Preventie"],
+        "position_2013": ["beter", "slechter", "hoger"],
+        "position_2015": ["gelijk", "slechter", None],
+        "development": ["slechter", "gelijk", "lager"],
+    })
+    columns = [("position_2013", "Positie 2013 t.o.v. G32"),
+               ("position_2015", "Positie 2015 t.o.v. G32"),
+               ("development", "Ontwikkeling 2013–2015 t.o.v. G32")]
+    fig = figures.footprint_chart(table, columns, title="Footprint", source=SOURCE,
+                                  banner=BANNER)
+    symbols = [t.get_text() for t in _by_gid(fig, "footprint-symbol")]
+    assert symbols == ["▲", "●", "▼", "▼", "▼", "●", "▲", "–", "▼"]
+    colours = {t.get_text(): t.get_color() for t in _by_gid(fig, "footprint-symbol")}
+    assert colours["●"] != colours["▼"]
+    texts = _texts(fig)
+    for word in ("beter", "gelijk", "slechter", "hoger", "lager", "niet getoetst"):
+        assert word in texts
+    assert "Positie 2015 t.o.v. G32: gelijk 1, slechter 1, niet getoetst 1." in fig.alt_text
+
+
+def test_figure_bytes_are_stable_and_carry_no_dates(wijken):
+    def build() -> Figure:
+        return figures.wijk_bars(wijken, title="T", source=SOURCE, banner=BANNER,
+                                 gemeente_value=7.4, kind="rapportcijfer")
+
+    for fmt in ("svg", "pdf", "png"):
+        first = figures.figure_bytes(build(), fmt, dpi=100)
+        assert first == figures.figure_bytes(build(), fmt, dpi=100), fmt
+    pdf = figures.figure_bytes(build(), "pdf")
+    assert b"CreationDate" not in pdf and b"Producer" not in pdf
+    assert b"<dc:date>" not in figures.figure_bytes(build(), "svg")
+    assert figures.png_bytes(build())[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_save_figure_writes_three_formats_and_the_alt_text(tmp_path, wijken):
+    fig = figures.wijk_bars(wijken, title="T", source=SOURCE, banner=None)
+    written = export.save_figure(fig, tmp_path, "proef")
+    assert sorted(p.name for p in written) == ["proef.alt.txt", "proef.pdf", "proef.png",
+                                               "proef.svg"]
+    assert (tmp_path / "proef.alt.txt").read_text(encoding="utf-8").startswith("Staafdiagram")
+    assert (tmp_path / "proef.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(ValueError, match="alt-tekst"):
+        export.save_figure(Figure(), tmp_path, "leeg")
+
+
+def test_finish_keeps_working_for_other_figures():
+    fig = Figure(figsize=(figures.A4_WIDTH_INCH, 3))
+    fig.add_subplot().plot([1, 2], [3, 4], color=figures.PALETTE["blauw"])
+    figures.finish(fig, source=SOURCE, banner=BANNER, note="Een noot.")
+    texts = _texts(fig)
+    assert SOURCE in texts and "Een noot." in texts
+    assert f"{BANNER}: deze cijfers zijn verzonnen" in texts
+    assert figures.STYLE["svg.hashsalt"]

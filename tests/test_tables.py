@@ -1,0 +1,164 @@
+"""Tables for readers: Dutch number format (hand-checked), column specs, CSV and the workbook."""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from ivb_analysis import export
+from ivb_analysis.tables import (
+    AnnexTable,
+    Column,
+    dutch_number,
+    dutch_percent,
+    for_display,
+    format_cell,
+    format_change,
+    format_interval,
+    format_value,
+)
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (7.44, 1, "7,4"),
+    (7.45, 1, "7,5"),  # half away from zero
+    (7.25, 1, "7,3"),  # not banker's rounding (Python's round gives 7.2)
+    (-7.45, 1, "−7,5"),  # away from zero, with a real minus sign
+    (2.675, 2, "2,68"),  # the float is 2.67499999..., a reader means 2.675
+    (0.5, 0, "1"),
+    (-0.5, 0, "−1"),
+    (1.5, 0, "2"),
+    (2.5, 0, "3"),
+    (-0.04, 1, "0,0"),  # no "−0,0"
+    (1234.5, 1, "1.234,5"),
+    (1234567, 0, "1.234.567"),
+    (7, 1, "7,0"),
+    (np.float64(7.45), 1, "7,5"),
+])
+def test_dutch_number_rounds_half_away_from_zero(value, decimals, expected):
+    assert dutch_number(value, decimals) == expected
+
+
+def test_dutch_number_without_grouping_and_missing_values():
+    assert dutch_number(1234.5, 1, grouping=False) == "1234,5"
+    assert dutch_number(float("nan")) == ""
+    assert dutch_number(None) == ""
+    assert dutch_number(math.inf) == ""
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (23.4, "23%"), (23.5, "24%"), (0.4, "0%"), (100, "100%"), (float("nan"), ""),
+])
+def test_dutch_percent(value, expected):
+    assert dutch_percent(value) == expected
+
+
+def test_format_value_by_kind():
+    assert format_value(7.44, "rapportcijfer") == "7,4"
+    assert format_value(6.05, "schaalscore") == "6,1"
+    assert format_value(23.4, "percentage") == "23%"
+    assert format_value(4.56, "percentage") == "4,6%"  # small shares keep two digits
+    assert format_value(9.96, "percentage") == "10%"
+    assert format_interval(21.2, 25.7, "percentage") == "21% – 26%"
+    assert format_interval(float("nan"), 2.0, "percentage") == ""
+
+
+def test_format_change_and_p_values():
+    assert format_change(-1.23, "percentage") == "−1,2 %-punt"
+    assert format_change(0.31, "schaalscore") == "+0,3"
+    assert format_change(0.01, "schaalscore") == "0,0"
+    assert format_cell(0.0004, "pvalue") == "< 0,001"
+    assert format_cell(0.0234, "pvalue") == "0,023"
+    assert format_cell(2015, "year") == "2015"
+    assert format_cell(3725, "integer") == "3.725"
+    assert format_cell(None, "decimal1") == ""
+    assert format_cell("beter", "text") == "beter"
+
+
+def _table() -> AnnexTable:
+    data = pd.DataFrame({
+        "indicator": ["rapportcijfer_leefbaarheid", "overlast_totaal"],
+        "label": ["Rapportcijfer leefbaarheid", "Overlast totaal"],
+        "kind": ["rapportcijfer", "percentage"],
+        "estimate": [7.449, 38.6],
+        "n": [3725, 3790],
+        "verdict": ["beter", None],
+    })
+    columns = (Column("label", "Indicator", "text", 30), Column("estimate", "Waarde", "value"),
+               Column("n", "n", "integer", 8), Column("verdict", "Oordeel", "text"))
+    return AnnexTable("proef", "Proeftabel", data, columns, note="Noot.", source="Bron: test")
+
+
+def test_annex_table_for_readers_uses_dutch_headers_and_formats():
+    readers = _table().for_readers()
+    assert list(readers.columns) == ["Indicator", "Waarde", "n", "Oordeel"]
+    assert readers["Waarde"].tolist() == ["7,4", "39%"]
+    assert readers["n"].tolist() == ["3.725", "3.790"]
+    assert readers["Oordeel"].tolist() == ["beter", ""]
+
+
+def test_annex_table_checks_its_columns():
+    with pytest.raises(ValueError, match="ontbreken"):
+        AnnexTable("x", "X", pd.DataFrame({"a": [1]}), (Column("b", "B"),))
+    with pytest.raises(ValueError, match="kind"):
+        AnnexTable("x", "X", pd.DataFrame({"a": [1.0]}), (Column("a", "A", "value"),))
+
+
+def test_display_is_deterministic_and_aligns_numbers_right():
+    first = _table().for_display().to_html()
+    assert first == _table().for_display().to_html()
+    assert 'id="T_proef"' in first
+    assert "text-align: right" in first and "text-align: left" in first
+    plain = for_display(pd.DataFrame({"a": ["x"], "b": [1]}), key="k").to_html()
+    assert "T_k" in plain
+
+
+def test_csv_is_tidy_numeric_utf8():
+    text = export.csv_text(_table().data)
+    assert text.splitlines()[0] == "indicator,label,kind,estimate,n,verdict"
+    assert "7.449" in text and "\r" not in text  # point decimals, full precision, \n endings
+
+
+def test_workbook_has_frozen_dutch_header_number_formats_and_contents():
+    table = AnnexTable(**{**_table().__dict__, "number": 3})
+    data = export.workbook_bytes([table], heading="Tabellen", banner="SYNTHETISCHE DEMODATA")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Inhoud", "T03 Proeftabel"]
+    sheet = book["T03 Proeftabel"]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == ["Indicator", "Waarde", "n", "Oordeel"]
+    assert all(c.font.bold for c in sheet[1])
+    assert sheet["B2"].value == pytest.approx(7.449) and sheet["B2"].number_format == "#,##0.0"
+    assert sheet["B3"].value == pytest.approx(38.6) and sheet["B3"].number_format == '0"%"'
+    assert sheet["C2"].value == 3725 and sheet["C2"].number_format == "#,##0"
+    assert sheet["D3"].value is None
+    assert sheet.column_dimensions["A"].width == 30
+    contents = book["Inhoud"]
+    assert contents["C2"].value == "Proeftabel" and contents["D2"].value == "Noot."
+    assert any("SYNTHETISCHE DEMODATA" in str(c.value) for row in contents.iter_rows()
+               for c in row)
+
+
+def test_workbook_bytes_carry_no_timestamps():
+    data = export.workbook_bytes([_table()], heading="Tabellen")
+    assert data == export.workbook_bytes([_table()], heading="Tabellen")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {export.ZIP_TIME}
+        core = archive.read("docProps/core.xml").decode()
+    assert core.count("2000-01-01T00:00:00Z") == 2  # created and modified
+
+
+def test_sheet_names_are_short_and_unique():
+    used: set[str] = set()
+    long = AnnexTable("a", "Een heel lange titel: met [verboden] tekens en nog veel meer",
+                      pd.DataFrame({"x": [1]}), (Column("x", "X"),), number=1)
+    first = export.sheet_name(long, used)
+    second = export.sheet_name(long, used)
+    assert len(first) <= 31 and len(second) <= 31 and first != second
+    assert not set("[]:*?/\\") & set(first)
