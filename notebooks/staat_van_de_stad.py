@@ -15,19 +15,14 @@
 # # Staat van de stad
 #
 # Hoe oordelen inwoners over leefbaarheid en veiligheid in hun buurt, in dit meetjaar en
-# vergeleken met de vorige meting? Dit notebook toont de negentien indicatoren van de footprint
-# voor de hele gemeente, en de rapportcijfers per wijk, elke wijk getoetst tegen de rest van de
-# gemeente.
+# vergeleken met de vorige meting? De negentien indicatoren van de footprint voor de hele
+# gemeente, en de rapportcijfers per wijk, elke wijk getoetst tegen de rest van de gemeente.
 #
 # **Parameters** (in de cel hieronder, te overschrijven door `ivb run` of papermill):
 # `year` meetjaar, `base_year` vergelijkingsjaar (leeg = vorige meting), `gemeente`
 # gemeentecode ter controle (leeg = die van de levering), `benchmark_group` vergelijkingsgroep,
 # `min_n` minimum aantal respondenten per gebied, `data_dir` map van de levering,
 # `output_dir` map voor de uitvoer.
-#
-# **Werkwijze**: gewogen schattingen met design-based standaardfouten (gestratificeerd naar wijk),
-# 95%-betrouwbaarheidsintervallen, verschillen getoetst op 5% met Benjamini-Hochberg-correctie
-# binnen elke tabel.
 
 # %%
 # Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
@@ -52,28 +47,25 @@ wave = open_wave(data_dir, year, base_year=base_year, gemeente=gemeente,
 wave.header()
 
 # %% [markdown]
-# ## De footprint-indicatoren voor de hele gemeente
-#
-# Waarde met 95%-interval en aantal respondenten; de laatste kolom zegt of de gemeente
-# significant beter, slechter of gelijk scoort dan in het vergelijkingsjaar.
+# ## Kerncijfers voor de hele gemeente
 
 # %%
-wave.footprint()
+wave.show("kerncijfers")
 
 # %% [markdown]
 # ## Rapportcijfer leefbaarheid per wijk
 
 # %%
-wave.wijk_figure("rapportcijfer_leefbaarheid")
-
-# %%
-wave.wijken_getoetst("rapportcijfer_leefbaarheid")
+wave.show("wijk_rapportcijfer_leefbaarheid")
 
 # %% [markdown]
 # ## Rapportcijfer veiligheid per wijk
 
 # %%
-wave.wijk_figure("rapportcijfer_veiligheid")
+wave.show("wijk_rapportcijfer_veiligheid")
+
+# %% [markdown]
+# ## Werkwijze
 
 # %%
-wave.wijken_getoetst("rapportcijfer_veiligheid")
+wave.method_note()

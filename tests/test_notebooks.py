@@ -20,7 +20,9 @@ NOTEBOOKS = discover_notebooks(NOTEBOOK_DIR)
 
 
 def test_there_are_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["staat_van_de_stad"]
+    assert [p.stem for p in NOTEBOOKS] == [
+        "g32_footprint", "politie_en_veiligheidshuis", "staat_van_de_stad", "trends",
+        "wijkprofielen"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -85,9 +87,9 @@ def test_batch_runs_two_years_isolates_a_failure_and_skips_unchanged(demo_copy, 
     assert 'href="2013/staat_van_de_stad.html"' in index and "2015/" in index
 
     (notebooks / "kapot.ipynb").unlink()  # the fix
-    second = run(settings, notebooks, jobs=2, progress=False)
+    second = run(settings, notebooks, jobs=2, progress=False, annex=False)
     assert not second.failed and len(second.results) == 2  # both years rerun once fixed
-    third = run(settings, notebooks, jobs=2, progress=False)
+    third = run(settings, notebooks, jobs=2, progress=False, annex=False)
     assert third.results == [] and third.skipped_years == [2013, 2015]
-    forced = run(settings, notebooks, years=[2015], force=True, progress=False)
+    forced = run(settings, notebooks, years=[2015], force=True, progress=False, annex=False)
     assert [(r.year, r.ok) for r in forced.results] == [(2015, True)]

@@ -18,7 +18,7 @@ import pytest
 from ivb_analysis.config import load_settings
 from ivb_analysis.guard import RawDataChanged, differences, manifest, raw_data_unchanged
 from ivb_analysis.run import run
-from ivb_analysis.verify import verify
+from ivb_analysis.verify import deliverables, verify
 from tests.conftest import ROOT
 
 TEMPLATE = ROOT / "notebooks" / "staat_van_de_stad.ipynb"
@@ -62,7 +62,8 @@ def test_timeout_and_dead_kernel_are_isolated(delivery, tmp_path):
     _notebook(notebooks, "goed", "x = year * 2")
     _notebook(notebooks, "traag", "import time\ntime.sleep(60)")
     _notebook(notebooks, "sterft", "import os\nos._exit(1)")
-    summary = run(delivery, notebooks, years=[2015], jobs=2, progress=False, timeout=3)
+    summary = run(delivery, notebooks, years=[2015], jobs=2, progress=False, timeout=3,
+                  annex=False)
     by_name = {r.notebook: r for r in summary.results}
     assert by_name["goed"].ok
     assert not by_name["traag"].ok and "timed out" in by_name["traag"].error.lower()
@@ -81,23 +82,29 @@ def test_rerun_after_a_transient_failure_completes_only_what_is_missing(delivery
     _notebook(notebooks, "wisselvallig",
               f"from pathlib import Path\nif year == 2015 and Path({str(marker)!r}).exists():\n"
               "    raise RuntimeError('tijdelijke storing')")
-    first = run(delivery, notebooks, jobs=2, progress=False)
+    first = run(delivery, notebooks, jobs=2, progress=False, annex=False)
     assert [(r.year, r.ok) for r in first.results] == [(2013, True), (2015, False)]
     marker.unlink()
-    second = run(delivery, notebooks, jobs=2, progress=False)
+    second = run(delivery, notebooks, jobs=2, progress=False, annex=False)
     assert [(r.year, r.ok) for r in second.results] == [(2015, True)]
     assert second.skipped_years == [2013]
 
 
+def _one_notebook(folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "staat_van_de_stad.ipynb", folder)
+    return folder
+
+
 @pytest.mark.slow
 def test_a_killed_run_leaves_the_previous_outputs_complete(delivery, tmp_path):
-    notebooks = tmp_path / "nb"
-    shutil.copytree(ROOT / "notebooks", notebooks)
-    assert not run(delivery, notebooks, jobs=2, progress=False).failed
+    notebooks = _one_notebook(tmp_path / "nb")
+    assert not run(delivery, notebooks, jobs=2, progress=False, annex=False).failed
     pages = sorted(delivery.output_dir.rglob("*.html"))
     before = {p: p.read_bytes() for p in pages}
     process = subprocess.Popen(
         [sys.executable, "-m", "ivb_analysis", "run", "--force", "--quiet", "--jobs", "2",
+         "--no-annex",
          "--data-dir", str(delivery.data_dir), "--output-dir", str(delivery.output_dir),
          "--processed-dir", str(delivery.processed_dir), "--notebook-dir", str(notebooks)],
         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -112,15 +119,18 @@ def test_a_killed_run_leaves_the_previous_outputs_complete(delivery, tmp_path):
 
 
 @pytest.mark.slow
-def test_verify_passes_on_fresh_outputs_and_names_a_changed_file(delivery, tmp_path):
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
-    assert not run(delivery, notebooks, jobs=2, progress=False).failed
-    report = verify(delivery, notebooks, jobs=2)
+def test_verify_passes_on_fresh_outputs_and_names_a_changed_file(demo_copy, tmp_path):
+    one_wave = load_settings(demo_copy(years=(2013,)), output_dir=tmp_path / "outputs",
+                             processed_dir=tmp_path / "proc")
+    notebooks = _one_notebook(tmp_path / "notebooks")
+    assert not run(one_wave, notebooks, jobs=2, progress=False).failed
+    report = verify(one_wave, notebooks, jobs=2)
     assert report.ok, report.text()
-    assert report.compared >= 5
-    page = delivery.output_dir / "2015" / "staat_van_de_stad.html"
+    made = deliverables(one_wave.output_dir, one_wave.years)
+    assert {"2013/bijlage.html", "2013/staat_van_de_stad.html", "index.html"} <= set(made)
+    assert any(name.endswith(".xlsx") for name in made)  # the annex's workbook is compared too
+    page = one_wave.output_dir / "2013" / "staat_van_de_stad.html"
     page.write_text(page.read_text(encoding="utf-8").replace("gelijk", "beter", 1),
                     encoding="utf-8")
-    tampered = verify(delivery, notebooks, jobs=2)
-    assert not tampered.ok and tampered.changed == ["2015/staat_van_de_stad.html"]
+    tampered = verify(one_wave, notebooks, jobs=2)
+    assert not tampered.ok and tampered.changed == ["2013/staat_van_de_stad.html"]

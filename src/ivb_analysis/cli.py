@@ -53,9 +53,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     with raw_data_unchanged(settings.data_dir):
         summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
                       force=args.force, progress=not args.quiet,
-                      parameters=_parameters(args.parameter), timeout=args.timeout)
+                      parameters=_parameters(args.parameter), timeout=args.timeout,
+                      annex=not args.no_annex, pdf=args.pdf)
     print(summary.report())
     return 1 if summary.failed else 0
+
+
+def cmd_annex(args: argparse.Namespace) -> int:
+    from ivb_analysis.annex import write_annex
+    from ivb_analysis.export import require_chromium
+
+    settings = _settings(args)
+    years = args.years or list(settings.years)
+    unknown = [y for y in years if y not in settings.years]
+    if unknown:
+        raise InputError("geen gegevens voor dit jaar in de levering", file=settings.settings_file,
+                         column="years", found=unknown[0],
+                         expected=", ".join(map(str, settings.years)))
+    if args.pdf:
+        require_chromium()
+    with raw_data_unchanged(settings.data_dir):
+        for year in years:
+            written = write_annex(settings, year, pdf=args.pdf)
+            print(f"{year}: {len(written)} bestanden in {settings.output_dir / str(year)}")
+    return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -105,7 +126,23 @@ def build_parser() -> argparse.ArgumentParser:
                           "vooraf gecontroleerd)")
     run.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDEN",
                      help=f"maximale rekentijd per notebookcel (standaard {DEFAULT_TIMEOUT})")
+    run.add_argument("--pdf", action="store_true",
+                     help="maak ook bijlage.pdf per jaar (vraagt headless Chromium)")
+    run.add_argument("--no-annex", action="store_true",
+                     help="alleen de notebooks, niet de raadsbijlage (figuren, tabellen, HTML)")
     run.set_defaults(func=cmd_run)
+
+    anx = sub.add_parser("annex", parents=[common],
+                         help="schrijf per jaar de raadsbijlage: figures/, tables/, bijlage.html "
+                              "(en met --pdf bijlage.pdf)")
+    anx.add_argument("--years", type=int, nargs="+", metavar="JAAR",
+                     help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
+    anx.add_argument("--output-dir", type=Path, default=None,
+                     help="map voor de uitvoer (standaard: outputs); per jaar een submap")
+    anx.add_argument("--pdf", action="store_true",
+                     help="maak ook bijlage.pdf met headless Chromium (zonder Chromium: "
+                          "een duidelijke melding en exitstatus 2)")
+    anx.set_defaults(func=cmd_annex)
 
     ver = sub.add_parser("verify", parents=[common],
                          help="maak alles opnieuw in een tijdelijke map en vergelijk byte voor "

@@ -78,6 +78,16 @@ class Wave:
             raise KeyError(f"sectie {key!r} ontbreekt voor {self.year}: {reason}")
         return section
 
+    def show(self, key: str) -> Section | HTML:
+        """A section for the reader, or a short Dutch note why this year has none (e.g. the
+        first wave has no trends), so a notebook runs for every year."""
+        section = self.annex.section(key)
+        if section is None:
+            reason = self.annex.skipped.get(key, "niet beschikbaar")
+            return HTML(f'<p class="ivb-meta"><i>Niet beschikbaar voor {self.year}: '
+                        f"{html.escape(reason)}.</i></p>")
+        return section
+
     def figure(self, section: str, key: str | None = None) -> Figure:
         """A figure of a section (the first, or the one with this file key)."""
         return self.section(section).figure(key)

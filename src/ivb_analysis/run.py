@@ -8,6 +8,7 @@ inputs, parameters, notebooks and library code are unchanged (content hashes) is
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import html
@@ -74,7 +75,8 @@ class RunSummary:
         return [r for r in self.results if not r.ok]
 
     def report(self) -> str:
-        lines = [f"{len(self.results)} notebook(s) uitgevoerd, {len(self.failed)} mislukt; "
+        lines = [f"{len(self.results)} taken uitgevoerd (notebooks en bijlagen), "
+                 f"{len(self.failed)} mislukt; "
                  f"overgeslagen (ongewijzigd): {', '.join(map(str, self.skipped_years)) or 'geen'}"]
         for r in self.failed:
             cell = f"cel {r.cell}" if r.cell is not None else "cel onbekend"
@@ -197,7 +199,25 @@ def _execute(job: Job) -> JobResult:
     write_text(out_dir / f"{job.name}.analist.html",
                notebook_html(notebook, with_code=True, title=title))
     (out_dir / "failed" / job.notebook.name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # absent, not empty, or removed by another worker
+        (out_dir / "failed").rmdir()
     return JobResult(job.year, job.name, True, round(time.perf_counter() - start, 1))
+
+
+ANNEX = "bijlage"
+
+
+def _write_annex(settings: Settings, year: int, pdf: bool) -> JobResult:
+    """Worker: the council annex of one year (figures, tables, bijlage.html, optional PDF)."""
+    from ivb_analysis.annex import write_annex
+
+    start = time.perf_counter()
+    try:
+        write_annex(settings, year, pdf=pdf)
+    except Exception as exc:  # isolate like a notebook: the other years go on
+        return JobResult(year, ANNEX, False, round(time.perf_counter() - start, 1),
+                         error=f"{type(exc).__name__}: {exc}")
+    return JobResult(year, ANNEX, True, round(time.perf_counter() - start, 1))
 
 
 def _relative(path: Path, start: Path) -> str:
@@ -243,12 +263,18 @@ def run(
     settings: Settings, notebook_dir: Path, *, years: list[int] | None = None,
     jobs: int | None = None, force: bool = False, progress: bool = True,
     parameters: dict | None = None, timeout: int | None = DEFAULT_TIMEOUT,
+    annex: bool = True, pdf: bool = False,
 ) -> RunSummary:
     """Run every notebook for every requested year; write run.json per year and index.html.
 
     `parameters` adds or overrides notebook parameters (checked against every notebook's
     parameters cell, names and types); `timeout` is papermill's execution timeout per cell.
+    `annex` also writes each year's council annex (`annex.write_annex`), `pdf` its PDF.
     """
+    if pdf:
+        from ivb_analysis.export import require_chromium
+
+        require_chromium()  # no Chromium: a clear error before anything runs
     years = list(years or settings.years)
     unknown = [y for y in years if y not in settings.years]
     if unknown:
@@ -269,17 +295,25 @@ def run(
         year_jobs = [j for j in all_jobs if j.year == year]
         fingerprints[year] = year_fingerprint(settings, year, year_jobs)
         previous = _read_run_file(settings.output_dir / str(year) / RUN_FILE)
-        done = all((j.output_dir / f"{j.name}.html").is_file() for j in year_jobs)
+        expected = [j.output_dir / f"{j.name}.html" for j in year_jobs]
+        if annex:
+            expected.append(settings.output_dir / str(year) / f"{ANNEX}.html")
+        if pdf:
+            expected.append(settings.output_dir / str(year) / f"{ANNEX}.pdf")
+        done = all(path.is_file() for path in expected)
         if (not force and done and previous and previous.get("ok")
                 and previous.get("fingerprint") == fingerprints[year]):
             summary.skipped_years.append(year)
         else:
             todo += year_jobs
 
+    todo_years = sorted({j.year for j in todo})
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(_execute, job) for job in todo]
+            if annex:
+                futures += [pool.submit(_write_annex, settings, year, pdf) for year in todo_years]
             bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress)
             for future in as_completed(futures):
                 summary.results.append(future.result())
@@ -287,12 +321,13 @@ def run(
             bar.close()
     summary.results.sort(key=lambda r: (r.year, r.notebook))
 
-    for year in sorted({j.year for j in todo}):
+    for year in todo_years:
         results = [r for r in summary.results if r.year == year]
         record = {
             "year": year,
             "ok": all(r.ok for r in results),
             "parameters": {j.name: j.parameters for j in all_jobs if j.year == year},
+            "annex": {"written": annex, "pdf": pdf},
             "fingerprint": fingerprints[year],
             "inputs": {_relative(p, Path.cwd()): hashlib.sha256(p.read_bytes()).hexdigest()
                        for p in input_files(settings, year)},
@@ -317,6 +352,14 @@ def write_index(settings: Settings, notebooks: list[Path]) -> Path:
                 label = html.escape(nb.stem.replace("_", " "))
                 links.append(f'<a href="{year}/{nb.stem}.html">{label}</a> '
                              f'(<a href="{year}/{nb.stem}.analist.html">met code</a>)')
+        if (year_dir / f"{ANNEX}.html").is_file():
+            extra = f'<a href="{year}/{ANNEX}.html"><b>bijlage {year}</b></a>'
+            if (year_dir / f"{ANNEX}.pdf").is_file():
+                extra += f' (<a href="{year}/{ANNEX}.pdf">pdf</a>)'
+            workbook = year_dir / "tables" / f"tabellen_{year}.xlsx"
+            if workbook.is_file():
+                extra += f' · <a href="{year}/tables/{workbook.name}">tabellen (Excel)</a>'
+            links.insert(0, extra)
         if links:
             rows.append(f"<tr><th>{year}</th><td>{'<br>'.join(links)}</td></tr>")
     banner = (f'<p class="banner">{html.escape(settings.banner)}</p>' if settings.banner else "")

@@ -1,0 +1,59 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (ivb-analysis)
+#     language: python
+#     name: ivb-analysis
+# ---
+
+# %% [markdown]
+# # Trends
+#
+# Hoe ontwikkelen de indicatoren zich sinds de eerste meting, met 95%-intervallen? De
+# herziene Veiligheidsmonitor van 2021 is een methodebreuk: er loopt geen lijn en geen
+# toets over die breuk heen.
+#
+# **Parameters** (in de cel hieronder, te overschrijven door `ivb run` of papermill):
+# `year` meetjaar, `base_year` vergelijkingsjaar (leeg = vorige meting), `gemeente`
+# gemeentecode ter controle (leeg = die van de levering), `benchmark_group` vergelijkingsgroep,
+# `min_n` minimum aantal respondenten per gebied, `data_dir` map van de levering,
+# `output_dir` map voor de uitvoer.
+
+# %%
+# Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
+# %load_ext autoreload
+# %autoreload 2
+from typing import Optional  # papermill reads Optional[...] in the parameters cell, not "X | None"
+
+# %% tags=["parameters"]
+year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
+base_year: Optional[int] = None  # vergelijkingsjaar; None: de vorige meting
+gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: die van de levering
+benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijv. G32 of G40; None: ivb.yaml
+min_n: Optional[int] = None  # minimum aantal respondenten per gebied; None: uit ivb.yaml
+data_dir: str = "../data/raw/demo"  # map van de levering (met ivb.yaml); standaard de demodata
+output_dir: str = "../outputs"  # map voor de uitvoer van dit meetjaar
+
+# %%
+from ivb_analysis.report import open_wave
+
+wave = open_wave(data_dir, year, base_year=base_year, gemeente=gemeente,
+                 benchmark_group=benchmark_group, min_n=min_n, output_dir=output_dir)
+wave.header()
+
+# %% [markdown]
+# ## Ontwikkeling van alle indicatoren
+
+# %%
+wave.show("trends")
+
+# %% [markdown]
+# ## Werkwijze
+
+# %%
+wave.method_note()
