@@ -10,7 +10,7 @@ KERNEL := ivb-analysis
 DATA_DIR ?= data/raw/demo
 JOBS ?=
 
-.PHONY: help install report prepare run test lint notebooks lab demo lock benchmark clean
+.PHONY: help install report prepare run verify test lint notebooks lab demo lock benchmark clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,8 +29,12 @@ install: $(STAMP) ## Create .venv, install the locked dependencies and the ivb-a
 prepare: install ## Validate and clean the raw inputs into data/processed (parquet)
 	$(BIN)/ivb prepare --data-dir $(DATA_DIR)
 
-report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML) into outputs/
-	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))
+report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML, annex) into outputs/
+	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(shell command -v chromium),--pdf,)
+
+verify: install ## Regenerate everything in a temp dir and compare byte for byte with outputs/
+	$(BIN)/ivb verify --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))
 
 test: install ## Set up and run the whole test suite (ruff + pytest, notebooks included)
 	$(BIN)/ruff check src tests benchmarks notebooks
