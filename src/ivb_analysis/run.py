@@ -314,7 +314,7 @@ def run(
             futures = [pool.submit(_execute, job) for job in todo]
             if annex:
                 futures += [pool.submit(_write_annex, settings, year, pdf) for year in todo_years]
-            bar = tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress)
+            bar = tqdm(total=len(futures), desc="taken", unit="taak", disable=not progress)
             for future in as_completed(futures):
                 summary.results.append(future.result())
                 bar.update()

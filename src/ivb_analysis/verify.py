@@ -78,11 +78,19 @@ def _mirror(settings: Settings, notebook_dir: Path, tmp: Path) -> tuple[Settings
 
 
 def verify(settings: Settings, notebook_dir: Path, *, jobs: int | None = None) -> VerifyReport:
-    """Rerun prepare and every notebook into a temp dir and compare with settings.output_dir."""
+    """Rerun prepare and every notebook into a temp dir and compare with settings.output_dir.
+
+    The annex (and its PDF) is regenerated when outputs/ has one, so like is compared with like.
+    """
+
+    def made(name: str) -> bool:
+        return any((settings.output_dir / str(y) / name).is_file() for y in settings.years)
+
     with tempfile.TemporaryDirectory(prefix="ivb-verify-") as tmp:
         fresh, fresh_notebooks = _mirror(settings, notebook_dir, Path(tmp))
         prepare(fresh)
-        summary = run(fresh, fresh_notebooks, jobs=jobs, force=True, progress=False)
+        summary = run(fresh, fresh_notebooks, jobs=jobs, force=True, progress=False,
+                      annex=made("bijlage.html"), pdf=made("bijlage.pdf"))
         new = deliverables(fresh.output_dir, settings.years)
     old = deliverables(settings.output_dir, settings.years)
     return VerifyReport(
