@@ -240,3 +240,13 @@ def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
     assert table.columns[0] == "Indicator" and f"{YEAR} t.o.v. 2013" in table.columns
     with pytest.raises(KeyError):
         wave.section("bestaat_niet")
+
+
+def test_casework_per_10000_for_every_gemeente_from_the_group_population(delivery):
+    table = Annex(load_settings(delivery), YEAR).section("veiligheidshuis").table().data
+    assert set(table["gemeente"]) == {"Almelo", "Enschede", "Hengelo"}
+    assert table["rate_per_10000"].notna().all()
+    hengelo = table[(table["gemeente"] == "Hengelo") & (table["overleg"] == "Code Rood")]
+    population = hengelo["population"].iloc[0]
+    assert hengelo["count"].iloc[0] == 17  # the seed's chart
+    assert hengelo["rate_per_10000"].iloc[0] == pytest.approx(17 / population * 10_000)

@@ -28,6 +28,7 @@ from ivb_analysis.prepare import (
     BENCHMARK_TABLE,
     CASEWORK_TABLE,
     CRIME_TABLE,
+    GROUP_POPULATION_TABLE,
     POPULATION_TABLE,
     SURVEY_TABLE,
     WIJKEN_TABLE,
@@ -140,6 +141,20 @@ class Annex:
 
     def _optional(self, source: str, table: str) -> pd.DataFrame | None:
         return load_table(self.settings, table) if getattr(self.settings.files, source) else None
+
+    def _gemeente_population(self) -> pd.DataFrame:
+        """Population per gemeente and year: the benchmark group's file (it holds the other
+        gemeenten of the casework too), else the gemeente row of the wijk population file."""
+        columns = ["region_code", "region_level", "population", "year"]
+        frames = [pd.DataFrame(columns=columns)]
+        group = self._optional("group_population", GROUP_POPULATION_TABLE)
+        if group is not None:
+            frames.append(group.assign(region_level="gemeente")[columns])
+        local = self._optional("population", POPULATION_TABLE)
+        if local is not None:
+            frames.append(local.loc[local["region_level"] == "gemeente", columns])
+        combined = pd.concat(frames, ignore_index=True)
+        return combined.drop_duplicates(["region_code", "year"], keep="first")
 
     @cached_property
     def waves(self) -> list[int]:
@@ -612,10 +627,7 @@ class Annex:
             return None
         from ivb_analysis import benchmark as bm
 
-        population = self._optional("population", POPULATION_TABLE)
-        rates = bm.casework_rates(casework, population if population is not None
-                                  else pd.DataFrame(columns=["region_code", "region_level",
-                                                             "population", "year"]))
+        rates = bm.casework_rates(casework, self._gemeente_population())
         rates = rates[rates["year"] == self.year].reset_index(drop=True)
         if rates.empty:
             self.skipped["veiligheidshuis"] = f"geen casuïstiek voor {self.year}"
