@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -15,12 +16,26 @@ PUBLIC = SHARED / "data" / "public"
 REFERENCE = SHARED / "data" / "reference" / "r-survey"
 
 
-@pytest.fixture
-def public_dir() -> Path:
+# Real public files under ../shared/data/public used by several test modules.
+BUURT_CRIME = "politie_47018NED_buurt_2023_hengelo/PolRegCrime47018_2023_hengelo_rows.csv"
+KWB = "cbs_85984NED_kwb2024_hengelo/kwb2024_stripped_GM0164_wijken.json"
+POPULATION = "cbs_37230ned_bevolking_gemeente/bevolking_einde_periode_2002_2024_G40_slice.csv"
+METADATA = "politie_47013NED_metadata/allemisdrijven_metadata_21122025.csv"
+MEMBERS = "g32_membership/g32_g40_members_compiled.csv"
+
+
+@pytest.fixture(scope="session")
+def public() -> Path:
     """The real public CBS/Politie extracts beside the project (never copied into it)."""
     if not PUBLIC.is_dir():
-        pytest.skip("../shared/data/public is not present on this machine")
+        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
     return PUBLIC
+
+
+def raw_rows(path: Path, sep: str) -> list[list[str]]:
+    """All records of a file, BOM stripped, via the csv module (independent of the readers)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=sep))
 
 
 @pytest.fixture

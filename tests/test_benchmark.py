@@ -7,7 +7,6 @@ recomputed with the csv module from the raw rows, independently of the readers.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -38,15 +37,17 @@ from ivb_analysis.io.statline import (
     region_codes_by_name,
     statline_by_code,
 )
-from tests.conftest import DEMO_DIR
+from tests.conftest import (
+    BUURT_CRIME,
+    DEMO_DIR,
+    KWB,
+    MEMBERS,
+    METADATA,
+    POPULATION,
+    raw_rows,
+)
 
-PUBLIC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
-BUURT_CRIME = "politie_47018NED_buurt_2023_hengelo/PolRegCrime47018_2023_hengelo_rows.csv"
-KWB = "cbs_85984NED_kwb2024_hengelo/kwb2024_stripped_GM0164_wijken.json"
 CRIME_2023 = "politie_47013NED_statline_gemeente_totaal/misdrijven_2022_2023_G40_slice.csv"
-POPULATION = "cbs_37230ned_bevolking_gemeente/bevolking_einde_periode_2002_2024_G40_slice.csv"
-METADATA = "politie_47013NED_metadata/allemisdrijven_metadata_21122025.csv"
-MEMBERS = "g32_membership/g32_g40_members_compiled.csv"
 FOOTPRINT = [i.id for i in load_catalogue().footprint]
 
 
@@ -259,16 +260,6 @@ def test_footprint_errors():
 # --- benchmark groups ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def public() -> Path:
-    if not PUBLIC.is_dir():
-        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
-    return PUBLIC
-
-
-def raw_rows(path: Path, sep: str) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle, delimiter=sep))
 
 
 def raw_by_name(path: Path, column: int) -> dict[str, int]:

@@ -7,7 +7,6 @@ moved to `ivb_analysis.benchmark` and are tested in test_benchmark.py.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,23 +23,7 @@ from ivb_analysis.io.police import (
     select_group,
 )
 from ivb_analysis.io.statline import read_crime_47018
-
-PUBLIC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
-BUURT_CRIME = "politie_47018NED_buurt_2023_hengelo/PolRegCrime47018_2023_hengelo_rows.csv"
-MEMBERS = "g32_membership/g32_g40_members_compiled.csv"
-
-
-@pytest.fixture(scope="module")
-def public() -> Path:
-    if not PUBLIC.is_dir():
-        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
-    return PUBLIC
-
-
-def raw_rows(path: Path, sep: str) -> list[list[str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle, delimiter=sep))
-
+from tests.conftest import BUURT_CRIME, MEMBERS, raw_rows
 
 # --- buurt -> wijk ----------------------------------------------------------------------------
 

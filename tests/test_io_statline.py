@@ -6,7 +6,6 @@ the readers, wherever that is possible; a few published figures are asserted lit
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
@@ -26,28 +25,14 @@ from ivb_analysis.io.statline import (
     region_codes_by_name,
     statline_by_code,
 )
+from tests.conftest import MEMBERS, METADATA, POPULATION, raw_rows
 
-PUBLIC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
 CRIME_DIR = "politie_47013NED_statline_gemeente_totaal"
 BUURT_DIR = "politie_47018NED_buurt_2023_hengelo"
 KWB_DIR = "cbs_85984NED_kwb2024_hengelo"
 FORMAT_DIR = "cbs_statline_provincie_2013_2018_format_samples"
-POPULATION = "cbs_37230ned_bevolking_gemeente/bevolking_einde_periode_2002_2024_G40_slice.csv"
-METADATA = "politie_47013NED_metadata/allemisdrijven_metadata_21122025.csv"
-MEMBERS = "g32_membership/g32_g40_members_compiled.csv"
 
 
-@pytest.fixture(scope="module")
-def public() -> Path:
-    if not PUBLIC.is_dir():
-        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
-    return PUBLIC
-
-
-def raw_rows(path: Path, sep: str) -> list[list[str]]:
-    """All records of a file, BOM stripped, via the csv module (independent of the readers)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle, delimiter=sep))
 
 
 def value(tidy: pd.DataFrame, region: str, period: int, **dims: str) -> float:

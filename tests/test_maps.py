@@ -23,18 +23,10 @@ from ivb_analysis.figures import png_bytes
 from ivb_analysis.io.police import aggregate_to_wijk
 from ivb_analysis.io.statline import read_crime_47018, read_kwb_json
 from ivb_analysis.maps import MISSING_COLOUR, wijk_choropleth
+from tests.conftest import BUURT_CRIME, KWB
 
-PUBLIC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "public"
 GEOJSON = "geo_cartomap_wijk_2023_hengelo/hengelo_wijken_2023_wgs84.geojson"
-BUURT_CRIME = "politie_47018NED_buurt_2023_hengelo/PolRegCrime47018_2023_hengelo_rows.csv"
-KWB = "cbs_85984NED_kwb2024_hengelo/kwb2024_stripped_GM0164_wijken.json"
 
-
-@pytest.fixture(scope="module")
-def public() -> Path:
-    if not PUBLIC.is_dir():
-        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
-    return PUBLIC
 
 
 def raw_wijk_rates(public: Path) -> dict[str, float]:
