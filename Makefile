@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.0.1"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ivb-analysis)"
+	mkdir -p data/processed outputs
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP) ## Create .venv, install the locked dependencies and the ivb-analysis kernel
@@ -63,5 +64,5 @@ benchmark: install ## Time the estimates at national scale (not part of make tes
 	$(BIN)/python benchmarks/bench_estimates.py
 
 clean: ## Remove generated data and outputs (never data/raw)
-	rm -rf data/processed/* outputs/*
-	touch data/processed/.gitkeep outputs/.gitkeep
+	rm -rf data/processed outputs
+	mkdir -p data/processed outputs
