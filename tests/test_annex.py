@@ -4,6 +4,7 @@ facade shows the very same figures and tables."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -250,3 +251,21 @@ def test_casework_per_10000_for_every_gemeente_from_the_group_population(deliver
     population = hengelo["population"].iloc[0]
     assert hengelo["count"].iloc[0] == 17  # the seed's chart
     assert hengelo["rate_per_10000"].iloc[0] == pytest.approx(17 / population * 10_000)
+
+
+def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
+    geometry = "geo_cartomap_wijk_2023_hengelo/hengelo_wijken_2023_wgs84.geojson"
+    data_dir = demo_copy(years=(2013, YEAR))
+    # the real CBS wijk boundaries, read from ../shared (a temp delivery, not the project)
+    shutil.copy(public / geometry, data_dir / "wijken.geojson")
+    settings = load_settings(data_dir)
+    settings = settings.replace(files=dataclasses.replace(settings.files,
+                                                          geometry="wijken.geojson"))
+    section = Annex(settings, YEAR).section("politie")
+    keys = [item.key for item in section.figures]
+    assert keys[:2] == ["politie_totaal", "politie_kaart"]
+    item = section.figures[1]
+    labels = sorted(p.get_label() for p in item.figure.axes[0].patches)
+    assert labels == [f"WK01640{i}" for i in range(10)]  # one polygon per wijk
+    assert item.alt_text.startswith("Kaart van de 10 wijken van Hengelo")
+    assert "Binnenstad" in item.alt_text  # the demo's highest crime rate

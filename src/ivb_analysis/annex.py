@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import compare, export, figures
+from ivb_analysis import compare, export, figures, tables
 from ivb_analysis.atomic import write_text
 from ivb_analysis.catalogue import Catalogue, load_catalogue
 from ivb_analysis.config import Settings
@@ -596,6 +596,8 @@ class Annex:
                 kind="rate", gemeente_label=f"heel {self.gemeente}", what="inwoners",
             )
             items.append(FigureItem(key, title, fig))
+        if self.settings.files.geometry:
+            items.insert(1, self._crime_map(rates[rates["crime_code"] == TOTAL_CRIME], source))
         data = rates[["year", "wijk_code", "wijk_naam", "crime_code", "crime_label", "count",
                       "population", "rate_per_1000", "count_previous", "count_change_pct"]]
         data = data.sort_values(["crime_code", "wijk_code"], ignore_index=True)
@@ -614,6 +616,27 @@ class Annex:
                        "Door de politie geregistreerde misdrijven per 1.000 inwoners. Dit zijn "
                        "registraties, geen steekproef: er is geen betrouwbaarheidsinterval.",
                        figures=items, tables=[table])
+
+    def _crime_map(self, total: pd.DataFrame, source: str) -> FigureItem:
+        """Choropleth of all registered crime per 1,000 inhabitants (delivery has geometry)."""
+        from ivb_analysis import maps
+
+        title = f"Geregistreerde misdrijven per 1.000 inwoners, {self.year}"
+        values = total.set_index("wijk_code")["rate_per_1000"].astype(float)
+        fig = maps.wijk_choropleth(
+            values, self.settings.path("geometry"), title=title, source=source,
+            banner=self.settings.banner, label="misdrijven per 1.000 inwoners",
+            names=dict(zip(total["wijk_code"], total["wijk_naam"], strict=True)),
+        )
+        ranked = total.sort_values("rate_per_1000", ascending=False)
+        high, low = ranked.iloc[0], ranked.iloc[-1]
+        fig.alt_text = (
+            f"Kaart van de {len(total)} wijken van {self.gemeente}, gekleurd naar het aantal "
+            f"geregistreerde misdrijven per 1.000 inwoners in {self.year}. Hoogste: "
+            f"{high['wijk_naam']} ({tables.dutch_number(high['rate_per_1000'], 1)}); laagste: "
+            f"{low['wijk_naam']} ({tables.dutch_number(low['rate_per_1000'], 1)})."
+        )
+        return FigureItem("politie_kaart", title, fig)
 
     def _police_source(self) -> str:
         return self._other_source("bron_politie", "Politie (geregistreerde misdrijven) en CBS "

@@ -39,6 +39,8 @@ class SourceFiles:
     group_crime: str | None = None
     group_population: str | None = None
     region_metadata: str | None = None
+    # Wijk geometry (GeoJSON/GeoPackage with the CBS wijk code in `statcode`): adds maps.
+    geometry: str | None = None
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def _map(
     norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(A4_WIDTH_INCH, A4_WIDTH_INCH * 0.9))
-        ax = fig.add_axes((0.02, 0.17, 0.96, 0.73))
+        ax = fig.add_axes((0.02, 0.25, 0.96, 0.64))
         for code, shape in zip(codes, shapes.geometry, strict=True):
             value = shown.get(code, np.nan)
             has_value = bool(np.isfinite(value))
@@ -155,8 +155,10 @@ def _map(
         geographic = shapes.crs is None or shapes.crs.is_geographic
         ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)) if geographic else "equal")
         ax.set_axis_off()
-        ax.set_title(title, loc="left")
-        bar_ax = fig.add_axes((0.15, 0.1, 0.5, 0.025))
+        # on the figure, not the axes: an equal-aspect map axes is narrower than the page
+        fig.text(0.02, 0.91, title, ha="left", va="bottom", fontsize=STYLE["axes.titlesize"],
+                 fontweight=STYLE["axes.titleweight"])
+        bar_ax = fig.add_axes((0.15, 0.17, 0.5, 0.025))
         bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), cax=bar_ax,
                            orientation="horizontal")
         bar.ax.xaxis.set_major_formatter(_decimal_comma(_tick_decimals(high - low, decimals)))
