@@ -50,8 +50,9 @@ notebooks: install ## Regenerate notebooks/*.ipynb from their py:percent sources
 lab: install ## Open JupyterLab with the project kernel
 	$(BIN)/jupyter lab notebooks/
 
-demo: install ## Regenerate the synthetic demo delivery in data/raw/demo (seeded, byte-identical)
+demo: install ## Regenerate the synthetic demo (data/raw/demo) and mini fixture (data/raw/mini)
 	$(BIN)/python -m ivb_analysis.demo --out data/raw/demo
+	$(BIN)/python -m ivb_analysis.demo --out data/raw/mini --waves 2013 2015 --scale 0.2
 
 lock: ## Re-resolve the dependencies of pyproject.toml into constraints.txt (fresh venv)
 	rm -rf build/lock && $(PYTHON) -m venv build/lock

@@ -36,7 +36,7 @@ base_year: Optional[int] = None  # vergelijkingsjaar; None: de vorige meting
 gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: die van de levering
 benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijv. G32 of G40; None: ivb.yaml
 min_n: Optional[int] = None  # minimum aantal respondenten per gebied; None: uit ivb.yaml
-data_dir: str = "../data/raw/demo"  # map van de levering (met ivb.yaml); standaard de demodata
+data_dir: str = "../data/raw/mini"  # map van de levering (met ivb.yaml); standaard de mini-demo
 output_dir: str = "../outputs"  # map voor de uitvoer van dit meetjaar
 
 # %%

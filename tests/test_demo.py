@@ -39,6 +39,17 @@ def test_generator_reproduces_the_committed_demo_byte_for_byte(tmp_path):
     assert mismatch == [] and errors == []
 
 
+def test_the_mini_fixture_is_the_generator_s_small_delivery(tmp_path):
+    """The notebooks' default: 2 waves, a fifth of the respondents, same generator and seed."""
+    mini = DEMO_DIR.parent / "mini"
+    written = write_demo(tmp_path / "mini", waves=(2013, 2015), scale=0.2)
+    names = sorted(p.name for p in written)
+    assert names == sorted(p.name for p in mini.iterdir())
+    _match, mismatch, errors = filecmp.cmpfiles(mini, tmp_path / "mini", names, shallow=False)
+    assert mismatch == [] and errors == []
+    assert load_settings(mini).years == (2013, 2015)
+
+
 def test_demo_is_labelled_synthetic_everywhere():
     assert SETTINGS.synthetic and SETTINGS.banner == "SYNTHETISCHE DEMODATA"
     data_files = [p for p in DEMO_DIR.iterdir() if p.name not in ("README.md", "ivb.yaml")]

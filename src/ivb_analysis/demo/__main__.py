@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ivb_analysis.demo.profile import WAVES
 from ivb_analysis.demo.write import write_demo
 
 
@@ -12,8 +13,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Schrijf de synthetische demolevering (seeded).")
     parser.add_argument("--out", type=Path, default=Path("data/raw/demo"),
                         help="map waarin de demolevering komt (standaard: data/raw/demo)")
+    parser.add_argument("--waves", type=int, nargs="+", metavar="JAAR", default=list(WAVES),
+                        help="meetjaren (standaard: alle acht)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="aandeel van de respondenten per wijk (standaard 1)")
     args = parser.parse_args(argv)
-    for path in write_demo(args.out):
+    for path in write_demo(args.out, waves=tuple(args.waves), scale=args.scale):
         print(path)
     return 0
 

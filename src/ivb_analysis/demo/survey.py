@@ -148,9 +148,11 @@ def _weights(rng: np.random.Generator, wijk_idx: np.ndarray, year: int) -> np.nd
     return np.round(adults[wijk_idx] / n_h[wijk_idx] * adjust, 4)
 
 
-def generate_wave(rng: np.random.Generator, year: int) -> pd.DataFrame:
-    """One wave in raw delivery form: raw variable names and codes, one row per respondent."""
-    sizes = [w.sample + int(rng.integers(-25, 26)) for w in WIJKEN]
+def generate_wave(rng: np.random.Generator, year: int, scale: float = 1.0) -> pd.DataFrame:
+    """One wave in raw delivery form: raw variable names and codes, one row per respondent.
+
+    `scale` shrinks every wijk's sample (for small fixtures)."""
+    sizes = [round((w.sample + int(rng.integers(-25, 26))) * scale) for w in WIJKEN]
     wijk_idx = np.repeat(np.arange(len(WIJKEN)), sizes)
     wijk_idx = wijk_idx[rng.permutation(len(wijk_idx))]
     answers = _answers(rng, _latents(rng, wijk_idx, year))

@@ -41,10 +41,12 @@ FILES = {
 #: The benchmark group files have their own random stream: adding them changed no other file.
 GROUP_STREAM = 4
 
-README = f"""# SYNTHETISCHE DEMODATA / SYNTHETIC DEMO DATA
+def _readme(waves: tuple[int, ...], command: str) -> str:
+    """The folder's README: what is synthetic, what imitates what."""
+    return f"""# SYNTHETISCHE DEMODATA / SYNTHETIC DEMO DATA
 
 Every file in this folder is **synthetic**: made up by a seeded generator
-(`python -m ivb_analysis.demo --out data/raw/demo`, seed {SEED}), not measured. No respondent in it
+(`{command}`, seed {SEED}), not measured. No respondent in it
 exists. It imitates a real delivery for the gemeente {GEMEENTE_NAAM} ({GEMEENTE_CODE}) so that the
 whole pipeline can run; every output built from it carries the banner "SYNTHETISCHE DEMODATA".
 
@@ -56,7 +58,8 @@ group's membership.
 
 Files:
 - `{FILES["survey"]}`: Veiligheidsmonitor microdata per wave (SPSS with value labels,
-  user-missing 98/99, filter code 97), {len(WAVES)} waves, stratified by wijk, design weights.
+  user-missing 98/99, filter code 97), {len(waves)} waves ({", ".join(map(str, waves))}),
+  stratified by wijk, design weights.
 - `{FILES["codebook"]}`: the codebook (raw variable -> catalogue item, design variables,
   missing and filter codes).
 - `{FILES["wijken"]}`: survey wijk number -> CBS wijk code and name.
@@ -89,7 +92,7 @@ redesigned Veiligheidsmonitor (a method break).
 """
 
 
-def _settings_document() -> dict:
+def _settings_document(waves: tuple[int, ...]) -> dict:
     return {
         "synthetic": True,
         "gemeente_code": GEMEENTE_CODE,
@@ -98,7 +101,7 @@ def _settings_document() -> dict:
         "benchmark_group": "G32",
         # The synthetic G32 average includes the gemeente: p = its share of the G32 population.
         "benchmark_share": 0.018,
-        "years": list(WAVES),
+        "years": list(waves),
         "min_n": 50,
         "indicatief_n": 100,
         "method_break": 2021,
@@ -128,13 +131,22 @@ def _fix_sav_timestamp(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def write_demo(out: Path) -> list[Path]:
-    """Generate and write the whole demo delivery into `out`; returns the written paths."""
+def write_demo(
+    out: Path, *, waves: tuple[int, ...] = WAVES, scale: float = 1.0
+) -> list[Path]:
+    """Generate and write the whole demo delivery into `out`; returns the written paths.
+
+    `waves` and `scale` (the share of the respondents per wijk) make smaller deliveries, such as
+    the mini fixture the notebooks default to; the defaults give the full demo.
+    """
     out.mkdir(parents=True, exist_ok=True)
     catalogue = load_catalogue()
     rng = np.random.default_rng(SEED)
-    written = [_write_text(out / "README.md", README)]
-    settings = _settings_document()
+    command = f"python -m ivb_analysis.demo --out data/raw/{out.name}"  # the project layout
+    if waves != WAVES or scale != 1.0:
+        command += f" --waves {' '.join(map(str, waves))} --scale {scale}"
+    written = [_write_text(out / "README.md", _readme(waves, command))]
+    settings = _settings_document(waves)
     written.append(_write_text(
         out / SETTINGS_FILE,
         "# SYNTHETISCHE DEMODATA: settings of the synthetic demo delivery.\n"
@@ -154,8 +166,8 @@ def write_demo(out: Path) -> list[Path]:
     wijk_table = read_wijken(out / FILES["wijken"])
     meta = spss_metadata(catalogue)
     longs = []
-    for year in WAVES:
-        raw = generate_wave(rng, year)
+    for year in waves:
+        raw = generate_wave(rng, year, scale)
         path = out / FILES["survey"].format(year=year)
         pyreadstat.write_sav(raw, str(path), file_label=f"SYNTHETISCHE DEMODATA {year}",
                              row_compress=True, **meta)
