@@ -139,6 +139,15 @@ class Annex:
     def wijken(self) -> pd.DataFrame:
         return load_table(self.settings, WIJKEN_TABLE)
 
+    def _against_base(self, est: pd.DataFrame, order: pd.Series) -> pd.DataFrame:
+        """Each indicator of `est` in this wave tested against the base wave (one BH family),
+        indexed by indicator in the order of `order`."""
+        return compare.wave_vs_wave(
+            est[["indicator", "year", "estimate", "se", "suppressed"]], self.base_year,
+            method_break=self.settings.method_break, polarity=self.polarity,
+            alpha=self.settings.alpha,
+        ).set_index("indicator").reindex(order)
+
     def _optional(self, source: str, table: str) -> pd.DataFrame | None:
         return load_table(self.settings, table) if getattr(self.settings.files, source) else None
 
@@ -269,11 +278,7 @@ class Annex:
         columns = [Column("label", "Indicator", "text", 30), Column("unit", "Eenheid", "text", 22),
                    *_estimate_columns(str(self.year))]
         if self.base_year is not None:
-            tested = compare.wave_vs_wave(
-                est[["indicator", "year", "estimate", "se", "suppressed"]], self.base_year,
-                method_break=self.settings.method_break, polarity=self.polarity,
-                alpha=self.settings.alpha,
-            ).set_index("indicator").reindex(data["indicator"])
+            tested = self._against_base(est, data["indicator"])
             data["base_year"] = self.base_year
             data["estimate_base"] = tested["estimate_reference"].to_numpy()
             for column in ("difference", "p", "p_adjusted", VERDICT, "reason"):
@@ -527,11 +532,7 @@ class Annex:
         markers = None
         columns = [Column("label", "Delict", "text", 30), *_estimate_columns(str(self.year))]
         if self.base_year is not None:
-            tested = compare.wave_vs_wave(
-                est[["indicator", "year", "estimate", "se", "suppressed"]], self.base_year,
-                method_break=self.settings.method_break, polarity=self.polarity,
-                alpha=self.settings.alpha,
-            ).set_index("indicator").reindex(data["indicator"])
+            tested = self._against_base(est, data["indicator"])
             data["estimate_base"] = tested["estimate_reference"].to_numpy()
             for column in ("difference", "p_adjusted", VERDICT, "reason"):
                 data[column] = tested[column].to_numpy()

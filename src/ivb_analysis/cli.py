@@ -64,12 +64,7 @@ def cmd_annex(args: argparse.Namespace) -> int:
     from ivb_analysis.export import require_chromium
 
     settings = _settings(args)
-    years = args.years or list(settings.years)
-    unknown = [y for y in years if y not in settings.years]
-    if unknown:
-        raise InputError("geen gegevens voor dit jaar in de levering", file=settings.settings_file,
-                         column="years", found=unknown[0],
-                         expected=", ".join(map(str, settings.years)))
+    years = settings.waves(args.years)
     if args.pdf:
         require_chromium()
     with raw_data_unchanged(settings.data_dir):

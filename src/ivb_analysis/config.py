@@ -84,6 +84,16 @@ class Settings:
     def settings_file(self) -> Path:
         return self.data_dir / SETTINGS_FILE
 
+    def waves(self, years: Any = None) -> list[int]:
+        """The requested survey years (default: all), each checked against the delivery."""
+        chosen = [int(y) for y in (years if years else self.years)]
+        unknown = [y for y in chosen if y not in self.years]
+        if unknown:
+            raise InputError("geen gegevens voor dit meetjaar in de levering",
+                             file=self.settings_file, column="years", found=unknown[0],
+                             expected=", ".join(map(str, self.years)))
+        return chosen
+
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields overridden (None values are ignored)."""
         changes = {k: v for k, v in changes.items() if v is not None}

@@ -180,10 +180,7 @@ def open_wave(
     if gemeente is not None and gemeente != settings.gemeente_code:
         raise InputError("gemeentecode past niet bij de levering", file=settings.settings_file,
                          column="gemeente_code", expected=settings.gemeente_code, found=gemeente)
-    if year not in settings.years:
-        raise InputError("geen gegevens voor dit meetjaar", file=settings.settings_file,
-                         column="years", found=year,
-                         expected=", ".join(map(str, settings.years)))
+    settings.waves([year])
     if base_year is not None and base_year not in settings.years:
         raise InputError("geen gegevens voor het vergelijkingsjaar", file=settings.settings_file,
                          column="years", found=base_year)

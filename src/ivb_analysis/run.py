@@ -275,12 +275,7 @@ def run(
         from ivb_analysis.export import require_chromium
 
         require_chromium()  # no Chromium: a clear error before anything runs
-    years = list(years or settings.years)
-    unknown = [y for y in years if y not in settings.years]
-    if unknown:
-        raise InputError("geen gegevens voor dit jaar in de levering", file=settings.settings_file,
-                         column="years", found=unknown[0],
-                         expected=", ".join(map(str, settings.years)))
+    years = settings.waves(years)
     notebooks = discover_notebooks(notebook_dir)
     if not notebooks:
         raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
