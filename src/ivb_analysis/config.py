@@ -66,6 +66,15 @@ class Settings:
     alpha: float = 0.05
     # First wave of a new survey design: no change or trend test spans it.
     method_break: int | None = 2021
+    # Fixed reference year (CBS publishes +/- against a fixed year and against the previous
+    # edition); None: only the previous wave. The notebooks' `base_year` parameter sets it.
+    reference_year: int | None = None
+    # The waves the benchmark was published for (the footprint compares the first and last);
+    # empty: the years of the benchmark file.
+    benchmark_waves: tuple[int, ...] = ()
+    # A stratum with a single respondent/PSU: "fail" (R's default), "certainty", "adjust",
+    # "average" (R's options(survey.lonely.psu=...)).
+    lonely_psu: str = "fail"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -140,6 +149,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
         raise InputError(f"ongeldige bronbestanden: {exc}", file=settings_file,
                          column="files") from None
     raw["years"] = tuple(int(y) for y in raw["years"])
+    if "benchmark_waves" in raw:
+        raw["benchmark_waves"] = tuple(int(y) for y in raw["benchmark_waves"] or ())
     settings = Settings(files=files, data_dir=data_dir,
                         processed_dir=default_processed_dir(data_dir), **raw)
     return settings.replace(**overrides)
