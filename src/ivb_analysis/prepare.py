@@ -161,8 +161,13 @@ def group_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
-    """All processed tables of the delivery, in memory: everything is validated before a write."""
+def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Read and validate every source of the delivery into memory; writes nothing.
+
+    The one validation path: `prepare` writes what this returns, `ivb check` reports on it and
+    `ivb run` calls it before the first notebook starts, so bad input fails in the same way
+    everywhere (an InputError naming file, column and row).
+    """
     if not settings.years:
         raise InputError("geen meetjaren opgegeven", file=settings.settings_file, column="years")
     tables = {
@@ -184,7 +189,7 @@ def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
 
 def prepare(settings: Settings) -> dict[str, Path]:
     """Validate all sources, then write them as parquet; returns table name -> path."""
-    tables = build_tables(settings)
+    tables = validate_delivery(settings)
     target = processed_dir(settings)
     return {name: write_parquet(frame, target / f"{name}.parquet")
             for name, frame in tables.items()}
