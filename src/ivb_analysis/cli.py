@@ -10,7 +10,7 @@ import yaml
 
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.guard import raw_data_unchanged
+from ivb_analysis.guard import raw_data_unchanged, require_writable
 
 EXIT_BAD_INPUT = 2
 # Mirrors run.DEFAULT_TIMEOUT; the runner (papermill, nbformat) is imported only by `ivb run`,
@@ -24,6 +24,15 @@ def _settings(args: argparse.Namespace):
         processed_dir=getattr(args, "processed_dir", None),
         output_dir=getattr(args, "output_dir", None),
     )
+
+
+def _writable(settings, *, output: bool) -> None:
+    """Output and processed folders usable (a folder, writable) before anything runs."""
+    from ivb_analysis.freshness import processed_dir
+
+    require_writable(processed_dir(settings), "--processed-dir")
+    if output:
+        require_writable(settings.output_dir, "--output-dir")
 
 
 def _parameters(pairs: list[list[str]] | None) -> dict:
@@ -41,6 +50,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from ivb_analysis import freshness
 
     settings = _settings(args)
+    _writable(settings, output=False)
     target = freshness.processed_dir(settings)
     if not args.force and freshness.fresh_tables(target, freshness.current(settings)):
         print(f"ongewijzigd: {target} (ruwe bestanden, instellingen en code zijn niet veranderd)")
@@ -61,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     parameters = _parameters(args.parameter)
     settings.waves(args.years)
+    _writable(settings, output=True)
     runner.check_parameters(runner.discover_notebooks(args.notebook_dir), parameters)
     timeout = runner.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     with raw_data_unchanged(settings.data_dir):
@@ -80,6 +91,7 @@ def cmd_annex(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     years = settings.waves(args.years)
+    _writable(settings, output=True)
     if args.pdf:
         require_chromium()
     with raw_data_unchanged(settings.data_dir):
@@ -176,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"Fout in de invoer: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:  # disk full, a folder removed meanwhile: a message, no traceback
+        where = f" {error.filename}" if error.filename else ""
+        print(f"Fout bij lezen of schrijven{where}: {error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
