@@ -111,6 +111,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# --- ivb check (codebook) -------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    """One report on the delivery before any run; exit 2 only for what would make the annex
+    wrong (the rest are warnings)."""
+    import json
+
+    from ivb_analysis.check import check_delivery
+
+    settings = _settings(args)
+    with raw_data_unchanged(settings.data_dir):
+        report = check_delivery(settings)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(report.text(), end="")
+    return 0 if report.ok else EXIT_BAD_INPUT
+
+
+def _add_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    chk = sub.add_parser("check", parents=[common],
+                         help="controleer de levering vóór een run: indicatoren, codes en "
+                              "labels, respondenten per wijk, wijken, benchmarkgroep en jaren "
+                              "(schrijft niets; exitstatus 2 bij fouten)")
+    chk.add_argument("--json", action="store_true", help="het rapport als JSON")
+    chk.set_defaults(func=cmd_check)
+# --- end ivb check ---------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivb",
@@ -178,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
     ver.set_defaults(func=cmd_verify)
+    _add_check(sub, common)
     return parser
 
 
