@@ -195,9 +195,10 @@ def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
         tables[CASEWORK_TABLE] = read_casework(settings.path("casework"))
     if settings.files.police:
         tables[CRIME_TABLE] = crime(settings)
-        if settings.files.population:
-            years = sorted(tables[CRIME_TABLE]["year"].unique().tolist())
-            tables[POPULATION_TABLE] = population(settings, years)
+    if settings.files.population:  # the crime years, else the survey waves
+        years = (sorted(tables[CRIME_TABLE]["year"].unique().tolist())
+                 if CRIME_TABLE in tables else list(settings.years))
+        tables[POPULATION_TABLE] = population(settings, years)
     tables.update(group_tables(settings))
     if settings.files.geometry:
         check_geometry(settings.path("geometry"))
