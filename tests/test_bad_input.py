@@ -120,6 +120,14 @@ def _collection(*features: dict) -> str:
     return json.dumps({"type": "FeatureCollection", "features": list(features)})
 
 
+def _repeat_line(name: str, line: int) -> Callable[[Path], None]:
+    """Deliver a data line twice (the copy right after it)."""
+    def mutate(folder: Path) -> None:
+        lines = (folder / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (folder / name).write_text("".join([*lines[:line], *lines[line - 1:]]), encoding="utf-8")
+    return mutate
+
+
 def _latin1(name: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
         path = folder / name
@@ -277,6 +285,8 @@ CASES = [
          (POPULATION_2015, "dubbel", "rij 4", "WK016400")),
     Case("population-negative", _edit_text(POPULATION_2015, ",2940", ",-2940"),
          (POPULATION_2015, "negatief", "rij 3", "AantalInwoners_5")),
+    Case("police-duplicate-row", _repeat_line(POLICE, 2),
+         (POLICE, "dubbele rij", "rij 3", "WK016400")),
     Case("casework-duplicate", _edit_line(CASEWORK, 3, _set_field(3, "Code Rood")),
          (CASEWORK, "dubbel", "rij 3", "ook op regel 2", "Code Rood")),
     Case("geometry-broken", _geometry(_collection(_feature("WK016400"))[:70]),

@@ -184,7 +184,8 @@ def _check_values(s: Settings) -> None:
     if not _is_number(s.alpha) or not 0 < s.alpha <= 0.5:
         raise _bad(file, "alpha", "significantieniveau buiten bereik",
                    "een getal groter dan 0 en hoogstens 0.5, bijv. 0.05", s.alpha)
-    if not _is_number(s.benchmark_share) or not 0 <= s.benchmark_share < 1:
+    share = s.benchmark_share  # None (stats branch: from the group's population) is allowed
+    if share is not None and (not _is_number(share) or not 0 <= share < 1):
         raise _bad(file, "benchmark_share", "aandeel in de benchmark buiten bereik",
                    "een getal van 0 tot 1 (0 als de benchmark de gemeente niet bevat), "
                    "bijv. 0.018", s.benchmark_share)

@@ -77,14 +77,14 @@ def file_hash(path: Path) -> str | None:
     return _file_hash(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-@functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """SHA-256 over the library's code and data files (a new version may validate differently)."""
+    """SHA-256 over the library's code and data files (a new version may validate differently;
+    an analyst's edit in a running notebook session counts too: files are re-checked by stat)."""
     root = Path(str(resources.files("ivb_analysis")))
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in _CODE_SUFFIXES):
+    for path in sorted(p for p in root.rglob("*") if p.suffix in _CODE_SUFFIXES and p.is_file()):
         digest.update(str(path.relative_to(root)).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(str(file_hash(path)).encode())
     return digest.hexdigest()
 
 
