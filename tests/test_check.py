@@ -70,7 +70,8 @@ def test_mini_report(tmp_path, capsys):
     assert "Buitengebied         48 onderdrukt     50 indicatief" in out
     assert "onderdrukt (n onder 50): Buitengebied 2013 (n = 48)" in out
     assert "passen: 343 in elk van de 2 .sav-bestanden" in out
-    assert "p van Hengelo in de benchmark = 0,0180" in out
+    assert "benchmark_share in ivb.yaml: 0,0180" in out
+    assert "gebruikt: 2013 p = 0,0180 (instelling); 2015 p = 0,0180 (instelling)" in out
     assert "Conclusie: geen fouten" in out
     assert not (tmp_path / "processed").exists()  # check writes nothing
 
@@ -203,4 +204,28 @@ def test_item_without_answers_and_a_far_benchmark_share_are_warnings(tmp_path):
         "de instelling",
     ]
     assert report.to_dict()["benchmark_share"] == 0.05
-    assert "p van Hengelo in de benchmark = 0,0500" in report.text()
+    assert "gebruikt: 2013 p = 0,0500 (instelling); 2015 p = 0,0500 (instelling)" in report.text()
+
+
+def test_benchmark_share_left_to_the_data(tmp_path):
+    delivery = _copy(tmp_path)
+    _edit(delivery / "ivb.yaml", "benchmark_share: 0.018", "benchmark_share: null")
+    report = check_delivery(load_settings(delivery, processed_dir=tmp_path / "p"))
+    assert report.ok and report.benchmark_share is None
+    assert "benchmark_share in ivb.yaml: niet gezet: uit de bevolking van de groep" in (
+        report.text())
+    # Hengelo's 2015 population over that of the 32 G32 members, from the raw files
+    from tests.conftest import raw_rows
+
+    g32 = {r[1] for r in raw_rows(delivery / "g32_leden_SYNTHETISCH.csv", ";")[1:]
+           if r[2] == "G32"}
+    rows = raw_rows(delivery / "cbs_37230ned_bevolking_gemeenten_SYNTHETISCH.csv", ";")
+    column = rows[3].index("2015")
+    people = {r[0]: int(r[column]) for r in rows[4:] if r and r[0] in g32}
+    assert len(people) == 32
+    share = people["Hengelo (O.)"] / sum(people.values())
+    expected = f"{share:.4f}".replace(".", ",")
+    assert expected == "0,0191"
+    assert (f"bevolkingsaandeel van Hengelo in de groep in 2015: {expected}"
+            in [f.text for f in report.of("info")])
+    assert report.to_dict()["benchmark_share"] is None

@@ -50,7 +50,8 @@ class CheckReport:
     sample: pd.DataFrame | None = None       # year, wijk_code, wijk_naam, n, mark
     labels: list[LabelFinding] = field(default_factory=list)
     matched: dict[str, int] = field(default_factory=dict)  # .sav -> labelled codes that fit
-    benchmark_share: float = 0.0
+    benchmark_share: float | None = None    # the setting (None: from the group's population)
+    shares: pd.DataFrame | None = None       # p per wave as it will be used: year, share, source
 
     def add(self, level: Level, topic: str, text: str) -> None:
         self.findings.append(Finding(level, topic, text))
@@ -78,9 +79,7 @@ class CheckReport:
             lines += _indicator_lines(self.indicators)
         if self.sample is not None and not self.sample.empty:
             lines += _sample_lines(self.sample, s)
-        lines.append(f"Benchmark: aandeel p van {s.gemeente_naam} in de benchmark = "
-                     f"{_dutch(self.benchmark_share, 4)} (benchmark_share in ivb.yaml; "
-                     "0 = de benchmark bevat de gemeente niet)")
+        lines += _share_lines(self)
         n_err, n_warn = len(self.of("fout")), len(self.of("waarschuwing"))
         lines.append("")
         lines.append("Conclusie: " + (
@@ -102,6 +101,7 @@ class CheckReport:
                         "label": f.label, "oordeel": f.severity, "tekst": f.message}
                        for f in self.labels],
             "benchmark_share": self.benchmark_share,
+            "benchmark_share_per_meetjaar": [] if self.shares is None else _records(self.shares),
         }
 
 
@@ -116,6 +116,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def _dutch(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def _share_lines(report: CheckReport) -> list[str]:
+    s = report.settings
+    setting = ("niet gezet: uit de bevolking van de groep" if report.benchmark_share is None
+               else _dutch(report.benchmark_share, 4))
+    lines = [f"Benchmark: aandeel p van {s.gemeente_naam} in de benchmark (deel-geheelcorrectie; "
+             f"benchmark_share in ivb.yaml: {setting}; 0 = de benchmark bevat de gemeente niet)"]
+    if report.shares is not None:
+        lines.append("  gebruikt: " + "; ".join(
+            f"{r.year} p = {_dutch(r.share, 4)} ({r.source})" for r in report.shares.itertuples()))
+    return lines
 
 
 def _indicator_lines(table: pd.DataFrame) -> list[str]:
@@ -153,7 +165,8 @@ def check_delivery(settings: Settings) -> CheckReport:
     from ivb_analysis.prepare import validate_delivery
 
     catalogue = load_catalogue()
-    report = CheckReport(settings, benchmark_share=float(settings.benchmark_share))
+    share = settings.benchmark_share
+    report = CheckReport(settings, benchmark_share=None if share is None else float(share))
     try:
         codebook = read_codebook(settings.path("codebook"), catalogue)
     except InputError as error:
@@ -347,12 +360,14 @@ def _group_findings(report: CheckReport, tables: dict[str, pd.DataFrame],
             report.add("waarschuwing", "jaren",
                        f"de {_source(name)} ({min(years)}-{max(years)}) hebben geen cijfers voor "
                        f"meetjaar {_years(outside)}")
-    if "group_crime" not in tables and "group_population" not in tables:
-        return
     try:
         members = group_members(settings.benchmark_group, tables.get("group_members"))
     except InputError as error:
-        report.add("fout", "benchmarkgroep", str(error))
+        if "group_crime" in tables or "group_population" in tables:
+            report.add("fout", "benchmarkgroep", str(error))
+        members = None
+    _share_findings(report, tables, settings, members)
+    if members is None or ("group_crime" not in tables and "group_population" not in tables):
         return
     codes = sorted(set(members) | {settings.gemeente_code})
     names: dict[str, str] = {}
@@ -373,22 +388,38 @@ def _group_findings(report: CheckReport, tables: dict[str, pd.DataFrame],
                            f"{year}: geen {_source(name)} voor {who} ({len(absent)} van "
                            f"{len(codes)} gemeenten; het groepsgemiddelde van {year} is "
                            "zonder hen berekend)")
+
+
+def _share_findings(report: CheckReport, tables: dict[str, pd.DataFrame], settings: Settings,
+                    members: list[str] | None) -> None:
+    """The part-whole share p per wave as the annex will use it, beside the population share."""
+    from ivb_analysis import benchmark
+
     population = tables.get("group_population")
-    if population is not None:
-        from ivb_analysis.benchmark import population_share
-
-        shares = population_share(population, settings.gemeente_code, members)
-        shares = shares[shares["year"].isin(waves)]
-        if not shares.empty:
-            last = shares.iloc[-1]
-            share = float(last["share"])
-            report.add("info", "benchmark",
-                       f"bevolkingsaandeel van {settings.gemeente_naam} in de groep in "
-                       f"{int(last['year'])}: {_dutch(share, 4)} (benchmark_share = "
-                       f"{_dutch(settings.benchmark_share, 4)})")
-            p = settings.benchmark_share
-            if p > 0 and abs(p - share) > 0.5 * share:
-                report.add("waarschuwing", "benchmark",
-                           f"benchmark_share {_dutch(p, 4)} wijkt sterk af van het "
-                           f"bevolkingsaandeel {_dutch(share, 4)}; controleer de instelling")
-
+    fixed = settings.benchmark_share
+    # `benchmark.benchmark_shares` (the statistics side's rule, when present) decides what is used.
+    rule = getattr(benchmark, "benchmark_shares", None)
+    try:
+        if rule is not None:
+            report.shares = rule(settings.years, settings.gemeente_code, fixed=fixed,
+                                 members=members or (), population=population)
+        elif fixed is not None:
+            report.shares = pd.DataFrame({"year": list(settings.years), "share": float(fixed),
+                                          "source": "instelling"})
+    except InputError as error:
+        report.add("fout", "benchmark", f"aandeel p in de benchmark: {error}")
+    if population is None or members is None:
+        return
+    shares = benchmark.population_share(population, settings.gemeente_code, members)
+    shares = shares[shares["year"].isin(settings.years)]
+    if shares.empty:
+        return
+    last = shares.iloc[-1]
+    share = float(last["share"])
+    report.add("info", "benchmark",
+               f"bevolkingsaandeel van {settings.gemeente_naam} in de groep in "
+               f"{int(last['year'])}: {_dutch(share, 4)}")
+    if fixed is not None and fixed > 0 and abs(fixed - share) > 0.5 * share:
+        report.add("waarschuwing", "benchmark",
+                   f"benchmark_share {_dutch(fixed, 4)} wijkt sterk af van het "
+                   f"bevolkingsaandeel {_dutch(share, 4)}; controleer de instelling")
