@@ -84,6 +84,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """`ivb init`: a delivery skeleton with a codebook draft from the survey's SPSS metadata."""
+    from ivb_analysis.onboard import init_delivery
+
+    _written, summary = init_delivery(args.gemeente, args.survey, args.out,
+                                      gemeente_naam=args.naam, force=args.force)
+    print(summary, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivb",
@@ -149,6 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
     ver.set_defaults(func=cmd_verify)
+
+    ini = sub.add_parser("init",
+                         help="maak een nieuwe levering: ivb.yaml, een concept-codeboek uit de "
+                              "SPSS-labels en de wijkenlijst (niets wordt stil geraden)")
+    ini.add_argument("--gemeente", required=True, metavar="GMxxxx",
+                     help="CBS-gemeentecode, bijv. GM0153")
+    ini.add_argument("--naam", default=None, help="naam van de gemeente (bijv. Enschede)")
+    ini.add_argument("--survey", type=Path, action="append", required=True, metavar="BESTAND.sav",
+                     help="enquêtebestand per golf (herhaal voor elke golf)")
+    ini.add_argument("--out", type=Path, required=True, metavar="MAP",
+                     help="nieuwe map voor de levering (de .sav-bestanden worden erheen "
+                          "gekopieerd; verder wordt niets buiten deze map geschreven)")
+    ini.add_argument("--force", action="store_true", help="bestaande bestanden overschrijven")
+    ini.set_defaults(func=cmd_init)
     return parser
 
 
