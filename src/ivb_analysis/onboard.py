@@ -46,9 +46,9 @@ ROLE_WORDS = {
     "weight": re.compile(r"gewicht|weeg|weight"),
     "strata": re.compile(r"strat"),
 }
-STOPWORDS = frozenset(
-    "de het een van in op en of u uw is er zijn met voor bij aan te dat die deze hoe over om als "
-    "wel niet door wat naar ik me mijn zich heeft hebben wordt worden komt".split())
+_STOP = ("de het een van in op en of u uw is er zijn met voor bij aan te dat die deze hoe over om "
+         "als wel niet door wat naar ik me mijn zich heeft hebben wordt worden komt")
+STOPWORDS = frozenset(_STOP.split())
 MATCH_MIN = 0.35  # below this label similarity a variable is left unmatched
 CONFIDENCE = ((0.75, "hoog"), (0.5, "gemiddeld"), (0.0, "laag"))
 
@@ -74,8 +74,9 @@ class Variable:
     @property
     def missing_codes(self) -> dict[int, str]:
         """Codes that are no answer: SPSS user-missing, or labelled as such."""
-        return {c: self.value_labels.get(c, "") for c in sorted(self.codes | set(self.value_labels))
-                if c in self.user_missing or MISSING_WORDS.search(_norm(self.value_labels.get(c, "")))}
+        codes = sorted(self.codes | set(self.value_labels))
+        return {c: self.value_labels.get(c, "") for c in codes if c in self.user_missing
+                or MISSING_WORDS.search(_norm(self.value_labels.get(c, "")))}
 
     @property
     def filter_codes(self) -> dict[int, str]:
@@ -120,7 +121,8 @@ def read_survey_metadata(paths: list[Path]) -> dict[str, Variable]:
                                _user_missing(meta, name, labels))
                 variables[name] = var
             var.integer &= bool(numeric) and bool(np.all(np.mod(values, 1) == 0))
-            var.positive &= bool(numeric) and bool(np.all(values > 0)) and len(values) == len(column)
+            var.positive &= (bool(numeric) and bool(np.all(values > 0))
+                             and len(values) == len(column))
             var.unique &= bool(column.notna().all() and column.is_unique)
             if var.integer:
                 var.codes |= {int(v) for v in np.unique(values)}
@@ -347,7 +349,8 @@ def codebook_text(draft: Draft) -> str:
         f"# CONCEPT-codeboek, gemaakt door `ivb init` uit: {', '.join(draft.sources)}.",
         "# Elke koppeling staat met bewijs (variabelelabel ~ itemlabel, waardelabels ~",
         "# antwoordschaal) en zekerheid (hoog/gemiddeld/laag) als commentaar. Controleer alles;",
-        f"# regels met {TODO} vragen een keuze die niet uit het bestand volgt. Zie docs/levering.md.",
+        f"# regels met {TODO} vragen een keuze die niet uit het bestand volgt.",
+        "# De taal van het codeboek staat in docs/levering.md.",
         "design:",
     ]
     for role in ("id", "wijk", "weight", "strata"):
@@ -411,8 +414,9 @@ def _variable_lines(var: Variable, match: ItemMatch, global_missing: dict[int, s
                      f"(labels lijken weinig op elkaar: {sim:.2f})")
     own = {c: lab for c, lab in var.missing_codes.items() if c not in global_missing}
     if own:
-        why = "; ".join(f"{c} \"{_c(lab)}\"" + (" (SPSS user-missing)" if c in var.user_missing
-                                                 else " (label; niet als user-missing gedeclareerd)")
+        undeclared = "(label; niet als user-missing gedeclareerd)"
+        why = "; ".join(f"{c} \"{_c(lab)}\" "
+                        + ("(SPSS user-missing)" if c in var.user_missing else undeclared)
                         for c, lab in own.items())
         lines.append(f"    missing: {_y(sorted(own))}  # {why}")
     if var.filter_codes:
@@ -561,7 +565,7 @@ def _summary(draft: Draft, out: Path, notes: list[str], naam: str | None) -> str
         f"  {len(draft.unmatched)} variabelen niet gekoppeld: " + ", ".join(draft.unmatched),
         f"  {len(draft.not_found)} catalogusitems niet gevonden (onder not_asked): "
         + ", ".join(i.id for i in draft.not_found),
-        f"  recodes voorgesteld: " + (", ".join(
+        "  recodes voorgesteld: " + (", ".join(
             f"{m.variable} {m.scale.recode}" for m in draft.matches.values() if m.scale.recode)
             or "geen"),
     ]
