@@ -153,8 +153,11 @@ def _geo_dimension(properties: list[dict]) -> str:
     return "RegioS"
 
 
-def _periods(years: Iterable[int]) -> str:
-    return "(" + " or ".join(f"Perioden eq '{y}JJ00'" for y in sorted(years)) + ")"
+def _periods(years: Iterable[int], *, december: bool = False) -> str:
+    keys = [f"{y}JJ00" for y in sorted(years)]
+    if december:
+        keys += [f"{y}MM12" for y in sorted(years)]
+    return "(" + " or ".join(f"Perioden eq '{k}'" for k in keys) + ")"
 
 
 def _value(text: object) -> str:
@@ -281,8 +284,9 @@ def fetch_group(dl: Downloader, years: list[int]) -> tuple[list[Written], dict[s
     pregions = dl.table(CBS, POPULATION_GEMEENTE, "RegioS",
                         filters="substringof('GM',Key)")
     ptitles = {r["Key"].strip(): (r.get("Title") or "").strip() for r in pregions}
+    # A monthly table: the year row (JJ00) where it exists, else December (end of the year).
     prows = dl.table(CBS, POPULATION_GEMEENTE, "UntypedDataSet", filters=(
-        "substringof('GM',RegioS) and " + _periods(years)),
+        "substringof('GM',RegioS) and " + _periods(years, december=True)),
         select=["RegioS", "Perioden", ptopic])
     population = _by_region(prows, "RegioS", ptopic, years)
     ptitle = _title(pinfos, POPULATION_GEMEENTE)
@@ -301,15 +305,17 @@ def fetch_group(dl: Downloader, years: list[int]) -> tuple[list[Written], dict[s
 def _by_region(rows: list[dict], region: str, topic: str, years: list[int]
                ) -> dict[str, list[str]]:
     """GM code -> values per requested year ("" where CBS has none)."""
-    out: dict[str, dict[int, str]] = {}
+    out: dict[str, dict[tuple[int, int], str]] = {}
     for row in rows:
         code = row[region].strip()
         if not re.fullmatch(r"GM\d{4}", code):
             continue
-        match = re.fullmatch(r"(\d{4})JJ00", row["Perioden"].strip())
+        match = re.fullmatch(r"(\d{4})(JJ00|MM12)", row["Perioden"].strip())
         if match and int(match.group(1)) in years:
-            out.setdefault(code, {})[int(match.group(1))] = _value(row[topic])
-    return {code: [values.get(y, "") for y in years] for code, values in out.items()}
+            rank = 0 if match.group(2) == "JJ00" else 1  # the year row wins over December
+            out.setdefault(code, {})[(int(match.group(1)), rank)] = _value(row[topic])
+    return {code: [values.get((y, 0), values.get((y, 1), "")) for y in years]
+            for code, values in out.items()}
 
 
 def fetch_kwb(dl: Downloader, gemeente: str, year: int) -> Written:
@@ -390,6 +396,12 @@ def fetch(gemeente: str, years: list[int], out: Path, *, population_years: list[
     dl = downloader or Downloader(out / CACHE_DIR, offline=offline)
     written: list[Written] = fetch_crime_wijken(dl, gemeente, years)
     group, _titles = fetch_group(dl, years)
+    for item in group:
+        row_start = f'\n"{_titles.get(gemeente, gemeente)}";'.encode()
+        if item.file.endswith("_gemeenten.csv") and row_start not in item.content:
+            raise InputError("de eigen gemeente ontbreekt in de download", file=item.table,
+                             expected=f"een rij voor {gemeente}",
+                             found=", ".join(map(str, years)))
     written += group
     kwb_years = sorted({int(y) for y in (population_years or years)})
     written += [fetch_kwb(dl, gemeente, year) for year in kwb_years]
