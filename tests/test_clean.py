@@ -75,8 +75,8 @@ def _codebook() -> Codebook:
         missing_codes={98: "weet niet", 99: "geen antwoord"},
         variables={
             "rc": VariableSpec("rc", "rc_leefbaarheid"),
-            "hi": VariableSpec("hi", "ovh_jongeren", skip={97: 3}),
-            "pt": VariableSpec("pt", "pol_tevreden_contact", skip={97: None}),
+            "hi": VariableSpec("hi", "ovh_jongeren", filter={97: 3}),
+            "pt": VariableSpec("pt", "pol_tevreden_contact", filter={97: None}),
         },
     )
 

@@ -49,6 +49,14 @@ class Indicator:
     at_least: int = 1
     footprint: int | None = None
     delict: bool = False
+    # The fewest of `items` a delivery must have for the indicator to be computed at all (then
+    # "gedeeltelijk" when fewer than all); None: every item.
+    min_items_present: int | None = None
+
+    @property
+    def items_required(self) -> int:
+        """How many of its items a delivery needs for this indicator."""
+        return len(self.items) if self.min_items_present is None else self.min_items_present
 
     @property
     def is_proportion(self) -> bool:
@@ -116,6 +124,12 @@ def _parse(raw: dict, source: str) -> Catalogue:
             raise InputError("regel 'share' vraagt 'positive'", file=source, row=ind_id)
         if rule == "scale" and not spec.get("points"):
             raise InputError("regel 'scale' vraagt 'points'", file=source, row=ind_id)
+        present = spec.get("min_items_present")
+        if present is not None and not (
+                int(spec.get("min_items", 1)) <= int(present) <= len(spec["items"])):
+            raise InputError("min_items_present ligt niet tussen min_items en het aantal items",
+                             file=source, row=ind_id, found=present,
+                             expected=f"{spec.get('min_items', 1)} t/m {len(spec['items'])}")
         indicators[ind_id] = Indicator(
             id=ind_id,
             label=spec["label"],
@@ -132,6 +146,7 @@ def _parse(raw: dict, source: str) -> Catalogue:
             at_least=int(spec.get("at_least", 1)),
             footprint=spec.get("footprint"),
             delict=bool(spec.get("delict", False)),
+            min_items_present=None if present is None else int(present),
         )
     return Catalogue(items=items, indicators=indicators)
 

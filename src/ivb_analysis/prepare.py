@@ -13,7 +13,7 @@ import pandas as pd
 
 from ivb_analysis.atomic import write_parquet
 from ivb_analysis.catalogue import load_catalogue
-from ivb_analysis.clean.indicators import score_indicators
+from ivb_analysis.clean.indicators import indicator_status, score_indicators
 from ivb_analysis.clean.recode import recode_items
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
@@ -36,6 +36,7 @@ from ivb_analysis.io.statline import (
 from ivb_analysis.io.tables import read_benchmark, read_casework
 
 SURVEY_TABLE = "survey_long"
+STATUS_TABLE = "indicator_status"  # beschikbaar / gedeeltelijk / niet in deze levering
 WIJKEN_TABLE = "wijken"
 BENCHMARK_TABLE = "benchmark"
 CRIME_TABLE = "crime"
@@ -60,8 +61,9 @@ def survey_long(settings: Settings) -> pd.DataFrame:
     for year in settings.years:
         path = settings.path("survey", year)
         valid = validate_survey(read_raw_survey(path), codebook, catalogue,
-                                set(wijken["wijk"].astype(int)), path)
-        frames.append(score_indicators(recode_items(valid, codebook, wijken, year), catalogue))
+                                set(wijken["wijk"].astype(int)), path, year=year)
+        frames.append(score_indicators(recode_items(valid, codebook, wijken, year, catalogue),
+                                       catalogue))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -167,6 +169,9 @@ def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
         raise InputError("geen meetjaren opgegeven", file=settings.settings_file, column="years")
     tables = {
         SURVEY_TABLE: survey_long(settings),
+        STATUS_TABLE: indicator_status(
+            read_codebook(settings.path("codebook"), load_catalogue()).items_present,
+            load_catalogue()),
         WIJKEN_TABLE: read_wijken(settings.path("wijken")),
     }
     if settings.files.benchmark:

@@ -5,15 +5,43 @@ share  1/0 per respondent (shown as % after estimation); 1 as soon as `at_least`
        0 when at least `min_items` items were answered and fewer are positive, else missing.
 scale  item points (reversed items first: max - points), mean of answered items rescaled to 0-10,
        missing when fewer than `min_items` items were answered (Veiligheidsmonitor practice).
+
+A delivery without some of an indicator's items (`not_asked`, or not mapped) computes it from the
+items it has only when the catalogue allows it (`min_items_present`): status "gedeeltelijk";
+otherwise the indicator is "niet in deze levering" and has no rows at all.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from ivb_analysis.catalogue import Catalogue, Indicator
 from ivb_analysis.clean.recode import DESIGN_COLUMNS
+
+AVAILABLE = "beschikbaar"
+PARTIAL = "gedeeltelijk"
+ABSENT = "niet in deze levering"
+STATUS_COLUMNS = ["indicator", "status", "items_present", "items_total"]
+
+
+def indicator_status(items_present: Iterable[str], catalogue: Catalogue) -> pd.DataFrame:
+    """Per catalogue indicator: status (beschikbaar / gedeeltelijk / niet in deze levering) and
+    how many of its items the delivery has, in catalogue order (the `indicator_status` table)."""
+    present = set(items_present)
+    rows = []
+    for indicator in catalogue.indicators.values():
+        have = sum(item in present for item in indicator.items)
+        total = len(indicator.items)
+        status = (AVAILABLE if have == total else
+                  PARTIAL if have >= indicator.items_required else ABSENT)
+        rows.append((indicator.id, status, have, total))
+    table = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    table["indicator"] = table["indicator"].astype("string")
+    table["status"] = table["status"].astype("string")
+    return table.astype({"items_present": "int64", "items_total": "int64"})
 
 
 def _share(block: np.ndarray, indicator: Indicator) -> np.ndarray:
@@ -28,7 +56,7 @@ def _share(block: np.ndarray, indicator: Indicator) -> np.ndarray:
     )
 
 
-def _scale(block: np.ndarray, indicator: Indicator, items: tuple[str, ...]) -> np.ndarray:
+def _scale(block: np.ndarray, indicator: Indicator, items: list[str]) -> np.ndarray:
     max_points = max(indicator.points.values())
     points = np.full(block.shape, np.nan)
     for code, score in indicator.points.items():
@@ -42,13 +70,18 @@ def _scale(block: np.ndarray, indicator: Indicator, items: tuple[str, ...]) -> n
 
 
 def indicator_values(items: pd.DataFrame, indicator: Indicator) -> np.ndarray:
-    """Per-respondent value of one indicator (NaN where it cannot be scored)."""
-    block = items[list(indicator.items)].to_numpy(dtype="float64")
+    """Per-respondent value of one indicator (NaN where it cannot be scored), from the
+    indicator's items that are columns of `items` (at least `items_required` of them)."""
+    have = [item for item in indicator.items if item in items.columns]
+    if len(have) < indicator.items_required:
+        raise ValueError(f"{indicator.id}: {len(have)} of {len(indicator.items)} items present, "
+                         f"{indicator.items_required} required")
+    block = items[have].to_numpy(dtype="float64")
     if indicator.rule == "value":
         return block[:, 0].copy()
     if indicator.rule == "share":
         return _share(block, indicator)
-    return _scale(block, indicator, indicator.items)
+    return _scale(block, indicator, have)
 
 
 def score_indicators(items: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -56,13 +89,22 @@ def score_indicators(items: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
     Respondents without a score stay in the table: they are outside the estimation domain but
     still part of the design (their stratum's number of PSUs), as in R's subset designs.
+    Indicators the delivery does not have (status "niet in deze levering") have no rows.
     """
+    present = [c for c in items.columns if c not in DESIGN_COLUMNS]
+    status = indicator_status(present, catalogue).set_index("indicator")["status"]
     frames = []
     for indicator in catalogue.indicators.values():
+        if status[indicator.id] == ABSENT:
+            continue
         frame = items[DESIGN_COLUMNS].copy()
         frame["indicator"] = indicator.id
         frame["value"] = indicator_values(items, indicator)
         frames.append(frame)
+    if not frames:
+        return pd.DataFrame({**{c: items[c].iloc[:0] for c in DESIGN_COLUMNS},
+                             "indicator": pd.Series([], dtype="string"),
+                             "value": pd.Series([], dtype="float64")})
     long = pd.concat(frames, ignore_index=True)
     long["indicator"] = long["indicator"].astype("string")
     return long

@@ -1,24 +1,43 @@
-"""Raw answer codes -> canonical items: missing codes to NA, skip codes to their meaning, wijken."""
+"""Raw answer codes -> catalogue items: every code to its meaning at once, and the wijk codes."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ivb_analysis.io.microdata import Codebook
+from ivb_analysis.catalogue import Catalogue, load_catalogue
+from ivb_analysis.io.codebook import Codebook
 
 DESIGN_COLUMNS = ["year", "resp_id", "wijk_code", "stratum", "weight"]
 
 
-def recode_items(
-    validated: pd.DataFrame, codebook: Codebook, wijken: pd.DataFrame, year: int
-) -> pd.DataFrame:
-    """One row per respondent: design columns plus every canonical item as float (NA = no answer).
+def decode(values: pd.Series | np.ndarray, meaning: dict[int, int | None]) -> np.ndarray:
+    """Raw codes -> values through one lookup (so `recode: {2: 3, 3: 2}` swaps; None = NA).
 
-    Missing codes (e.g. 98 weet niet, 99 geen antwoord) become NA. Skip codes carry the meaning of
-    the filter question: e.g. 97 'niet gevraagd' after '(bijna) nooit' means 'geen overlast' (3),
-    while 97 after 'geen contact met de politie' means the question does not apply (NA).
+    Codes without a meaning become NA; `io.microdata.validate_survey` has refused them before.
     """
+    raw = np.asarray(values, dtype="float64")
+    out = np.full(raw.shape, np.nan)
+    for code, value in meaning.items():
+        if value is not None:
+            out[raw == code] = value
+    return out
+
+
+def recode_items(
+    validated: pd.DataFrame, codebook: Codebook, wijken: pd.DataFrame, year: int,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
+    """One row per respondent: design columns plus every mapped item as float (NA = no answer).
+
+    Per variable the codebook says what each code means (`Codebook.meaning`): missing codes
+    (98 weet niet, 99 geen antwoord, the variable's own `missing`) become NA, `recode` maps old
+    codes onto the catalogue's scale, and `filter` codes carry the meaning of the filter question:
+    97 'niet gevraagd' after '(bijna) nooit' means 'geen overlast' (3), while 97 after 'geen
+    contact met de politie' means the question does not apply (NA). Items the delivery does not
+    have get no column.
+    """
+    catalogue = catalogue or load_catalogue()
     codes = wijken.set_index("wijk")["wijk_code"]
     items = pd.DataFrame(
         {
@@ -31,11 +50,7 @@ def recode_items(
     # Sampling strata: the delivery's stratum variable, or the wijk when it names none.
     stratum = validated["stratum"] if "stratum" in validated else validated["wijk"]
     items.insert(3, "stratum", stratum.astype("int64").to_numpy())
-    missing = list(codebook.missing_codes)
     for name, spec in codebook.variables.items():
-        values = validated[name].astype("float64")
-        values = values.mask(values.isin(missing))
-        for code, meaning in spec.skip.items():
-            values = values.mask(values == code, np.nan if meaning is None else float(meaning))
-        items[spec.item] = values.to_numpy()
+        meaning = codebook.meaning(spec, catalogue.items[spec.item])
+        items[spec.item] = decode(validated[name], meaning)
     return items

@@ -196,17 +196,17 @@ def spss_metadata(catalogue: Catalogue) -> dict:
 
 
 def codebook_document() -> dict:
-    """The demo delivery's codebook (written as YAML)."""
+    """The demo delivery's codebook (written as YAML, in the codebook language of io.codebook)."""
     variables: dict[str, object] = {}
     for item, raw_name in RAW_NAMES.items():
         if item.startswith("ovh_"):
-            variables[raw_name] = {"item": item, "skip": {SKIP_CODE: 3}}
+            variables[raw_name] = {"item": item, "filter": {SKIP_CODE: 3}}
         elif item == "pol_tevreden_contact":
-            variables[raw_name] = {"item": item, "skip": {SKIP_CODE: None}}
+            variables[raw_name] = {"item": item, "filter": {SKIP_CODE: None}}
         else:
             variables[raw_name] = item
     return {
-        "design": {"id": "respnr", "wijk": "wijk", "weight": "weegfactor"},
+        "design": {"id": "respnr", "wijk": "wijk", "weight": "weegfactor", "year": "jaar"},
         "missing_codes": MISSING_CODES,
         "variables": variables,
     }

@@ -173,8 +173,9 @@ def write_demo(
                              row_compress=True, **meta)
         _fix_sav_timestamp(path)
         written.append(path)
-        valid = validate_survey(raw, codebook, catalogue, set(wijk_table["wijk"]), path)
-        longs.append(score_indicators(recode_items(valid, codebook, wijk_table, year), catalogue))
+        valid = validate_survey(raw, codebook, catalogue, set(wijk_table["wijk"]), path, year=year)
+        longs.append(score_indicators(recode_items(valid, codebook, wijk_table, year, catalogue),
+                                      catalogue))
 
     benchmark = aggregates.g32_benchmark(rng, pd.concat(longs, ignore_index=True), catalogue)
     written.append(_write_csv(out / FILES["benchmark"], benchmark))

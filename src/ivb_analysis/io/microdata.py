@@ -1,94 +1,52 @@
-"""Survey microdata (Veiligheidsmonitor deliveries, SPSS .sav or CSV) and their codebook.
+"""Survey microdata (Veiligheidsmonitor deliveries, SPSS .sav or CSV), checked against the codebook.
 
-A delivery's codebook maps its raw variable names onto the catalogue's canonical items and names the
-design variables (respondent id, wijk, weight). Reading checks the schema and every value against
-the item's answer scale, the codebook's missing codes and skip codes, and fails with an InputError
-naming file, column and row. Raw codes are returned unchanged: recoding is the job of `clean`.
+The codebook (`io.codebook`) maps raw variable names onto the catalogue's items and names the
+design variables. Reading checks the schema, the design variables (unique ids, finite positive
+weights, known wijken, the wave's year), what the .sav's own value labels and user-missing
+definitions say against the codebook (`io.sav_labels`), and every code against the item's scale
+and the codebook's recode, filter and missing codes. Errors are InputErrors naming file, column
+and row (the respondent's position in a .sav, the line in a CSV) and how to fix it. Raw codes are
+returned unchanged: recoding is the job of `clean`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyreadstat
-import yaml
 
-from ivb_analysis.catalogue import Catalogue
+from ivb_analysis.catalogue import Catalogue, Item
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.codebook import (  # noqa: F401 - the codebook's public names, re-exported
+    DESIGN_ROLES,
+    OPTIONAL_ROLES,
+    Codebook,
+    VariableSpec,
+    read_codebook,
+    scale_text,
+)
+from ivb_analysis.io.sav_labels import SavMeta, compare_labels
 from ivb_analysis.io.text import load_csv
 
-DESIGN_ROLES = ("id", "wijk", "weight")
-OPTIONAL_ROLES = ("strata",)  # sampling strata; the wijk when absent
 
-
-@dataclass(frozen=True)
-class VariableSpec:
-    """One raw variable: the canonical item it measures and its delivery-specific codes."""
-
-    name: str
-    item: str
-    skip: dict[int, int | None] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Codebook:
-    """Raw variable names -> canonical items, design variables and missing codes."""
-
-    path: Path
-    design: dict[str, str]
-    missing_codes: dict[int, str]
-    variables: dict[str, VariableSpec]
-
-    def raw_name(self, item: str) -> str:
-        for spec in self.variables.values():
-            if spec.item == item:
-                return spec.name
-        raise InputError("item ontbreekt in het codeboek", file=self.path, column=item)
-
-
-def read_codebook(path: Path, catalogue: Catalogue) -> Codebook:
-    """Read and check a delivery's codebook (YAML)."""
-    if not path.is_file():
-        raise InputError("codeboek ontbreekt", file=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"codeboek is geen geldige UTF-8 YAML: {exc}", file=path) from exc
-    for key in ("design", "missing_codes", "variables"):
-        if not isinstance(raw, dict) or key not in raw:
-            raise InputError("onderdeel ontbreekt in het codeboek", file=path, column=key)
-    design = {str(k): str(v) for k, v in raw["design"].items()}
-    for role in DESIGN_ROLES:
-        if role not in design:
-            raise InputError("ontwerpvariabele ontbreekt in het codeboek", file=path,
-                             column=f"design.{role}", expected=", ".join(DESIGN_ROLES))
-    variables: dict[str, VariableSpec] = {}
-    for name, spec in raw["variables"].items():
-        spec = {"item": spec} if isinstance(spec, str) else dict(spec)
-        item = spec.get("item")
-        if item not in catalogue.items:
-            raise InputError("codeboek verwijst naar onbekend item", file=path, column=name,
-                             found=item, expected="een item-id uit de indicatorcatalogus")
-        skip = {int(k): (None if v is None else int(v))
-                for k, v in (spec.get("skip") or {}).items()}
-        variables[str(name)] = VariableSpec(str(name), item, skip)
-    items_seen = [v.item for v in variables.values()]
-    dup = sorted({i for i in items_seen if items_seen.count(i) > 1})
-    if dup:
-        raise InputError("item komt meer dan eens voor in het codeboek", file=path, found=dup[0])
-    missing = {int(k): str(v) for k, v in raw["missing_codes"].items()}
-    return Codebook(path, design, missing, variables)
+def plain(value: object) -> object:
+    """A value as the user wrote it: 3 for 3.0, text as text (never np.float64(3.0))."""
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _read_sav(path: Path) -> pd.DataFrame:
     try:
-        data, _meta = pyreadstat.read_sav(str(path), user_missing=True)
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True)
     except pyreadstat.ReadstatError as exc:
         raise InputError(f"SPSS-bestand is onleesbaar of afgekapt ({exc})", file=path,
                          expected="een volledig .sav-bestand") from exc
+    data.attrs["sav_meta"] = SavMeta.from_pyreadstat(meta)  # value labels, user-missing codes
     return data
 
 
@@ -108,7 +66,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
             pos = _first(bad)
             raise InputError("geen getal", file=path, column=column, row=pos + 2,
                              expected="een numerieke antwoordcode (leeg = geen antwoord)",
-                             found=text.iloc[pos])
+                             found=str(text.iloc[pos]))
         data[column] = values.astype("float64")
     data.attrs["first_line"] = 2  # row numbers in messages are file lines (header = line 1)
     return data
@@ -138,18 +96,20 @@ def _as_codes(data: pd.DataFrame, column: str, path: Path, first_line: int) -> p
     if bad.any():
         pos = _first(bad)
         raise InputError("waarde is geen getal", file=path, column=column, row=pos + first_line,
-                         expected="een numerieke antwoordcode", found=data[column].iloc[pos])
+                         expected="een numerieke antwoordcode",
+                         found=plain(data[column].iloc[pos]))
     return values.astype("float64")
 
 
 def validate_survey(
     data: pd.DataFrame, codebook: Codebook, catalogue: Catalogue, wijk_numbers: set[int],
-    path: Path,
+    path: Path, year: int | None = None,
 ) -> pd.DataFrame:
     """Check schema and values of one raw wave; return only the codebook's columns, as floats.
 
     Rows in messages are the respondent's position in a .sav (1 = first respondent) and the
-    file line in a CSV (header = line 1).
+    file line in a CSV (header = line 1). `year` is the wave the file is for: a year column
+    named in the codebook (`design.year`) must agree with it.
     """
     first_line = int(data.attrs.get("first_line", 1))
     design = codebook.design
@@ -159,7 +119,9 @@ def validate_survey(
     if missing:
         raise InputError(
             f"{len(missing)} kolom(men) uit het codeboek ontbreken", file=path, column=missing[0],
-            expected="alle variabelen uit " + codebook.path.name,
+            expected="alle variabelen uit " + codebook.path.name
+            + " (een item dat niet gevraagd is: haal de variabele weg en zet het item onder "
+            "not_asked)" if codebook.path is not None else "alle variabelen uit het codeboek",
             found=", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""),
         )
     if len(data) == 0:
@@ -173,19 +135,21 @@ def validate_survey(
     dup = ids.duplicated(keep="first").to_numpy()
     if dup.any():
         pos = _first(dup)
-        raise InputError("respondentnummer komt dubbel voor", file=path, column=design["id"],
-                         row=pos + first_line, found=ids.iloc[pos],
-                         expected="unieke respondentnummers")
+        earlier = _first((ids == ids.iloc[pos]).to_numpy())
+        raise InputError(f"respondentnummer komt dubbel voor (ook in rij {earlier + first_line})",
+                         file=path, column=design["id"], row=pos + first_line,
+                         found=plain(ids.iloc[pos]), expected="unieke respondentnummers")
     out["resp_id"] = ids.to_numpy()
 
     weight = _as_codes(data, design["weight"], path, first_line)
-    bad_w = ~(weight > 0).to_numpy()
+    bad_w = ~(np.isfinite(weight.to_numpy()) & (weight > 0).to_numpy())
     if bad_w.any():
         pos = _first(bad_w)
-        raise InputError("weegfactor ontbreekt of is niet positief", file=path,
+        value = weight.iloc[pos]
+        raise InputError("weegfactor ontbreekt, is niet positief of niet eindig", file=path,
                          column=design["weight"], row=pos + first_line,
-                         expected="een gewicht > 0",
-                         found=None if pd.isna(weight.iloc[pos]) else weight.iloc[pos])
+                         expected="een eindig gewicht > 0 voor elke respondent",
+                         found="leeg" if np.isnan(value) else plain(value))
     out["weight"] = weight.to_numpy()
 
     wijk = _as_codes(data, design["wijk"], path, first_line)
@@ -196,7 +160,7 @@ def validate_survey(
                          row=pos + first_line,
                          expected="een wijknummer uit het wijkenbestand: "
                          + ", ".join(str(n) for n in sorted(wijk_numbers)),
-                         found=data[design["wijk"]].iloc[pos])
+                         found=plain(data[design["wijk"]].iloc[pos]))
     out["wijk"] = wijk.astype("int64").to_numpy()
 
     if "strata" in design:
@@ -206,22 +170,54 @@ def validate_survey(
                              row=_first(strata.isna().to_numpy()) + first_line)
         out["stratum"] = strata.astype("int64").to_numpy()
 
-    missing_codes = set(codebook.missing_codes)
-    for name, spec in codebook.variables.items():
-        codes = _as_codes(data, name, path, first_line)
-        item = catalogue.items[spec.item]
-        allowed = set(item.valid_values) | missing_codes | set(spec.skip)
-        bad = ~(codes.isin(allowed) | codes.isna()).to_numpy()
-        if bad.any():
-            pos = _first(bad)
+    if "year" in design and year is not None:
+        years = _as_codes(data, design["year"], path, first_line)
+        wrong = (years != year).to_numpy()
+        if wrong.any():
+            pos = _first(wrong)
             raise InputError(
-                f"ongeldige antwoordcode voor {spec.item} ({item.label})", file=path,
-                column=name, row=pos + first_line, found=codes.iloc[pos],
-                expected=f"{min(item.valid_values)}-{max(item.valid_values)} of een "
-                f"ontbrekingscode {sorted(missing_codes | set(spec.skip))}",
-            )
-        out[name] = codes.to_numpy()
+                f"jaar in het bestand past niet bij meetjaar {year} "
+                f"({int(wrong.sum())} respondent(en))", file=path, column=design["year"],
+                row=pos + first_line, expected=f"{year} in elke rij (is dit het bestand van "
+                f"{year}? controleer files.survey in ivb.yaml)",
+                found="leeg" if np.isnan(years.iloc[pos]) else plain(years.iloc[pos]))
+
+    codes = {name: _as_codes(data, name, path, first_line) for name in codebook.variables}
+    meta = data.attrs.get("sav_meta")
+    if isinstance(meta, SavMeta):
+        present = {name: {int(c) for c in values.dropna().unique() if float(c).is_integer()}
+                   for name, values in codes.items()}
+        for finding in compare_labels(codebook, catalogue, meta, present):
+            if finding.severity == "fout":
+                raise InputError(finding.message, file=path, column=finding.variable,
+                                 found=finding.code)
+    for name, spec in codebook.variables.items():
+        item = catalogue.items[spec.item]
+        meaning = codebook.meaning(spec, item)
+        values = codes[name]
+        bad = ~(values.isin(list(meaning)) | values.isna()).to_numpy()
+        if bad.any():
+            raise _code_error(values, bad, spec, item, codebook, path, first_line)
+        out[name] = values.to_numpy()
     return out
+
+
+def _code_error(values: pd.Series, bad: np.ndarray, spec: VariableSpec, item: Item,
+                codebook: Codebook, path: Path, first_line: int) -> InputError:
+    """The first unknown code of a variable: its count, first row, and how to fix the codebook."""
+    pos = _first(bad)
+    code = plain(values.iloc[pos])
+    count = int((values == values.iloc[pos]).sum())
+    scale = scale_text(item)
+    known = sorted(set(codebook.missing_codes) | spec.missing | set(spec.filter)
+                   | set(spec.recode))
+    return InputError(
+        f"ongeldige antwoordcode: code {code} komt {count} keer voor bij variabele {spec.name} ({spec.item}: "
+        f"{item.label}) maar staat niet op de antwoordschaal '{item.scale}' ({scale}) en niet "
+        f"onder recode, filter of missing ({', '.join(map(str, known)) or 'geen'}). Oplossing: "
+        f"zet {code} in het codeboek bij {spec.name} onder 'missing:' als het geen antwoord is, "
+        f"onder 'recode:' als het een antwoord is, of onder 'filter:' als het een filtercode is",
+        file=path, column=spec.name, row=pos + first_line, found=code)
 
 
 def read_wijken(path: Path) -> pd.DataFrame:
