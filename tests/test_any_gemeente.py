@@ -145,3 +145,26 @@ def test_annex_for_enschede(delivery, prepared, tmp_path):
     assert "SYNTHETISCHE DEMODATA" in html
     # The annex's "niet in deze levering" for the preventie indicator (contract 4) comes with
     # the annex helper's branch; the assertion on it is added when that branch is merged.
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    # 1 vooruit / 2 achteruit / 3 gelijk mapped directly onto 1 / 2 gelijk / 3 achteruit
+    ("    recode: {2: 3, 3: 2}  #", "    #", "zet bij buurt_ontw recode: {2: 3, 3: 2}"),
+    # "weet niet" codes as global missing codes: 6 and 9 are valid answers of rapportcijfers
+    ("  99: geen antwoord  # in alle 55 variabelen\n",
+     "  99: geen antwoord\n  6: weet niet\n  9: weet niet\n",
+     "ontbrekingscode 6 ('weet niet') is bij variabele cijf_leefb"),
+])
+def test_wrong_mappings_are_caught_before_any_number(tmp_path, capsys, old, new, message):
+    """The two wrong codebooks of issue 10 (buurt 70% instead of 23% achteruit, rapportcijfer
+    7,32 instead of 7,11) stop `ivb prepare` with exit 2 and a fix, writing nothing."""
+    target = tmp_path / "raw" / "enschede"
+    shutil.copytree(FIXTURE, target)
+    book = target / "codeboek.yaml"
+    text = book.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    book.write_text(text.replace(old, new), encoding="utf-8")
+    assert main(["prepare", "--data-dir", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "processed").exists()
