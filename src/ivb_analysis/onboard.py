@@ -32,6 +32,7 @@ from scipy.optimize import linear_sum_assignment
 from ivb_analysis.atomic import write_bytes, write_text
 from ivb_analysis.catalogue import Catalogue, Item, load_catalogue
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.sav_labels import similarity
 
 CODEBOOK_FILE = "codeboek.yaml"
 WIJKEN_FILE = "wijken.csv"
@@ -50,6 +51,7 @@ _STOP = ("de het een van in op en of u uw is er zijn met voor bij aan te dat die
          "als wel niet door wat naar ik me mijn zich heeft hebben wordt worden komt")
 STOPWORDS = frozenset(_STOP.split())
 MATCH_MIN = 0.35  # below this label similarity a variable is left unmatched
+WEAK_ANSWER = 0.6  # an answer label less similar than this to its category is flagged
 CONFIDENCE = ((0.75, "hoog"), (0.5, "gemiddeld"), (0.0, "laag"))
 
 
@@ -171,12 +173,10 @@ def label_similarity(a: str, b: str) -> float:
     return max(ratio, dice)
 
 
-def _answer_similarity(a: str, b: str) -> float:
-    """Similarity of two answer labels ("vooruit gegaan" ~ "vooruitgegaan")."""
-    na, nb = _norm(a).replace(" ", ""), _norm(b).replace(" ", "")
-    if not na or not nb:
-        return 0.0
-    return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
+def _answer_similarity(label: str, category: str) -> float:
+    """How well a value label names a scale category: the measure the codebook check uses
+    (`io.sav_labels.similarity`), so a drafted recode is one the check accepts."""
+    return similarity(label, category)
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,9 @@ class ItemMatch:
     def confidence(self) -> str:
         value = min(self.label_score + 0.2, self.scale.score)
         if self.runner_up and self.score - self.runner_up[1] < 0.05:
-            value = min(value, 0.5)
+            value = min(value, 0.5)  # a close second candidate
+        if any(pair[4] < WEAK_ANSWER for pair in self.scale.pairs):
+            value = min(value, 0.6)  # an answer label that hardly resembles its category
         return next(name for bound, name in CONFIDENCE if value >= bound)
 
 
@@ -402,7 +404,7 @@ def _variable_lines(var: Variable, match: ItemMatch, global_missing: dict[int, s
         f"{runner}; label \"{_c(var.label)}\" ~ \"{_c(item.label)}\" ({match.label_score:.2f})",
     ]
     scale = match.scale
-    weak = [p for p in scale.pairs if p[4] < 0.6]
+    weak = [p for p in scale.pairs if p[4] < WEAK_ANSWER]
     if scale.recode:
         pairs = "; ".join(f"{o} \"{_c(ol)}\" = {n} \"{_c(nl)}\"" for o, ol, n, nl, _ in scale.pairs
                           if o != n)
