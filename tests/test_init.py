@@ -6,6 +6,7 @@ The expected matches below are written from the questionnaire in
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,21 @@ def draft():
     return draft_codebook(SURVEYS)
 
 
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
 @pytest.fixture(scope="module")
 def skeleton(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("init") / "enschede"
     args = ["init", "--gemeente", "GM0153", "--naam", "Enschede", "--out", str(out)]
     for path in SURVEYS:
         args += ["--survey", str(path)]
+    before = _tree(FIXTURE)
     assert main(args) == 0
+    assert _tree(FIXTURE) == before  # the delivery the .sav files came from is not touched
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["ivb.yaml", "codeboek.yaml", "wijken.csv", "INIT.txt", *(p.name for p in SURVEYS)])
     return out
 
 
