@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -184,3 +185,35 @@ def test_matching_primitives():
                                        3: "achteruitgegaan"})
     assert fit.recode == {2: 3, 3: 2} and fit.score > 0.8
     assert match_scale({1: "ja", 2: "nee"}, "vaak3", {1: "vaak", 2: "soms", 3: "nooit"}) is None
+
+
+def test_init_on_the_demo_bureaus_files(tmp_path, public):
+    """Another bureau's files (the demo's: catalogue wording, 98/99 missing, names only in the
+    wijk labels): the draft maps every variable as the demo's own codebook does, and the wijk
+    codes come from the CBS names that `ivb fetch` writes (here the real 47018NED region list)."""
+    mini = Path(__file__).parents[1] / "data" / "raw" / "mini"
+    out = tmp_path / "hengelo"
+    out.mkdir()
+    regions = pd.read_csv(public / "politie_47018NED_buurt_2023_hengelo/"
+                          "47018NED_WijkenEnBuurten_hengelo_slice.csv", dtype=str)
+    wijken = regions[regions["Key"].str.startswith("WK")]
+    pd.DataFrame({"wijkcode": wijken["Key"].str.strip(),
+                  "wijknaam": wijken["Title"].str.replace(r"^Wijk \d+ ", "", regex=True),
+                  "cbs_titel": wijken["Title"]}).to_csv(
+        out / "cbs_wijken_GM0164.csv", sep=";", index=False)
+    args = ["init", "--gemeente", "GM0164", "--naam", "Hengelo", "--out", str(out)]
+    for year in (2013, 2015):
+        args += ["--survey", str(mini / f"veiligheidsmonitor_{year}_SYNTHETISCH.sav")]
+    assert main(args) == 0
+    draft = yaml.safe_load((out / "codeboek.yaml").read_text(encoding="utf-8"))
+    demo = yaml.safe_load((mini / "codeboek_SYNTHETISCH.yaml").read_text(encoding="utf-8"))
+
+    def items(book: dict) -> dict[str, str]:
+        return {k: v if isinstance(v, str) else v["item"] for k, v in book["variables"].items()}
+
+    assert items(draft) == items(demo)
+    assert draft["design"] == demo["design"]
+    assert draft["missing_codes"] == demo["missing_codes"] == {98: "weet niet",
+                                                                99: "geen antwoord"}
+    assert draft["not_asked"] == []
+    assert (out / "wijken.csv").read_bytes() == (mini / "wijken_SYNTHETISCH.csv").read_bytes()

@@ -46,6 +46,7 @@ ROLE_WORDS = {
     "wijk": re.compile(r"wijk"),
     "weight": re.compile(r"gewicht|weeg|weight"),
     "strata": re.compile(r"strat"),
+    "year": re.compile(r"\bjaar\b|meetjaar|\byear\b"),
 }
 _STOP = ("de het een van in op en of u uw is er zijn met voor bij aan te dat die deze hoe over om "
          "als wel niet door wat naar ik me mijn zich heeft hebben wordt worden komt")
@@ -72,6 +73,7 @@ class Variable:
     unique: bool = True
     positive: bool = True
     integer: bool = True
+    files: int = 0  # number of survey files the variable is in
 
     @property
     def missing_codes(self) -> dict[int, str]:
@@ -122,6 +124,7 @@ def read_survey_metadata(paths: list[Path]) -> dict[str, Variable]:
                 var = Variable(name, str(meta.column_names_to_labels.get(name) or ""), labels,
                                _user_missing(meta, name, labels))
                 variables[name] = var
+            var.files += 1
             var.integer &= bool(numeric) and bool(np.all(np.mod(values, 1) == 0))
             var.positive &= (bool(numeric) and bool(np.all(values > 0))
                              and len(values) == len(column))
@@ -262,7 +265,7 @@ def match_items(variables: list[Variable], catalogue: Catalogue) -> dict[str, It
 def find_design(variables: dict[str, Variable]) -> dict[str, tuple[str, str]]:
     """Design roles -> (variable, evidence) from names, labels and values."""
     found: dict[str, tuple[str, str]] = {}
-    for role in ("id", "wijk", "weight", "strata"):
+    for role in ("id", "wijk", "weight", "strata", "year"):
         for var in variables.values():
             if any(var.name == v for v, _ in found.values()):
                 continue
@@ -277,6 +280,11 @@ def find_design(variables: dict[str, Variable]) -> dict[str, tuple[str, str]]:
                 found[role] = (var.name, f'"{var.label}": alle waarden > 0')
             elif role == "strata" and var.integer:
                 found[role] = (var.name, f'"{var.label}"')
+            elif (role == "year" and var.integer and var.codes
+                  and all(1900 <= c <= 2100 for c in var.codes)
+                  and len(var.codes) <= var.files):
+                found[role] = (var.name, f'"{var.label}": waarden '
+                               + ", ".join(map(str, sorted(var.codes))))
             if role in found:
                 break
     return found
@@ -355,15 +363,16 @@ def codebook_text(draft: Draft) -> str:
         "# De taal van het codeboek staat in docs/levering.md.",
         "design:",
     ]
-    for role in ("id", "wijk", "weight", "strata"):
+    for role in ("id", "wijk", "weight", "strata", "year"):
         if role in draft.design:
             name, evidence = draft.design[role]
             lines.append(f"  {role}: {_y(name)}  # {_c(evidence)}")
-        elif role != "strata":
+        elif role == "strata":
+            lines.append("  # strata: niet gevonden; zonder strata is de wijk het stratum")
+        elif role == "year":
+            lines.append("  # year: niet gevonden (optioneel: een kolom met het meetjaar)")
+        else:
             lines.append(f"  # {role}: {TODO}: geen variabele gevonden")
-    lines.append("  # strata: zonder strata is de wijk het stratum" if "strata" not in draft.design
-                 else "")
-    lines = [line for line in lines if line != ""]
     n = len(draft.matches)
     if draft.global_missing:
         lines.append("missing_codes:  # ontbrekend in elke gekoppelde variabele, zelfde label")
@@ -432,12 +441,15 @@ def _variable_lines(var: Variable, match: ItemMatch, global_missing: dict[int, s
     return lines
 
 
-def wijken_frame(draft: Draft, gemeente_code: str) -> tuple[pd.DataFrame, list[str]]:
+def wijken_frame(draft: Draft, gemeente_code: str, reference: pd.DataFrame | None = None
+                 ) -> tuple[pd.DataFrame, list[str]]:
     """The wijk list from the wijk variable's value labels, and notes on how codes were found.
 
     A label with a CBS code (`WK015300 ...`) gives the code; else a label `Wijk 00 Name` (the CBS
     title) whose number equals the value gives `WK` + the gemeente's digits + the number, which is
-    reported for checking.
+    reported for checking; else, with `reference` (the CBS codes and names that `ivb fetch`
+    writes, columns `wijkcode`, `wijknaam`), the one CBS name the label matches (similarity at
+    least 0.8, clearly ahead of the next).
     """
     if "wijk" not in draft.design:
         return pd.DataFrame(columns=["nummer", "wijkcode", "wijknaam"]), [
@@ -456,11 +468,30 @@ def wijken_frame(draft: Draft, gemeente_code: str) -> tuple[pd.DataFrame, list[s
             name = title.group(2).strip()
             notes.append(f"{value} \"{label}\": {wijkcode} afgeleid uit gemeentecode en "
                          "wijknummer (controleren)")
+        elif (found := _reference_code(label, reference)) is not None:
+            wijkcode, cbs_name, score = found
+            if score < 1.0:
+                notes.append(f"{value} \"{label}\": {wijkcode} \"{cbs_name}\" uit de CBS-namen "
+                             f"(gelijkenis {score:.2f}; controleren)")
         else:
             wijkcode = ""
             notes.append(f"{value} \"{label}\": geen CBS-wijkcode af te leiden ({TODO})")
         rows.append((value, wijkcode, name))
     return pd.DataFrame(rows, columns=["nummer", "wijkcode", "wijknaam"]), notes
+
+
+def _reference_code(label: str, reference: pd.DataFrame | None) -> tuple[str, str, float] | None:
+    """(code, CBS name, similarity) of the one CBS wijk name the label matches, else None."""
+    if reference is None or reference.empty:
+        return None
+    scores = sorted(((label_similarity(label, str(name)), str(code), str(name))
+                     for code, name in zip(reference["wijkcode"], reference["wijknaam"],
+                                           strict=True)), reverse=True)
+    best = scores[0]
+    runner = scores[1][0] if len(scores) > 1 else 0.0
+    if best[0] >= 0.8 and best[0] - runner >= 0.1:
+        return best[1], best[2], best[0]
+    return None
 
 
 def survey_pattern(paths: list[Path]) -> tuple[str, list[int]]:
@@ -529,7 +560,15 @@ def init_delivery(gemeente_code: str, surveys: list[Path], out: Path, *,
                          expected="minstens één .sav")
     draft = draft_codebook(surveys)
     pattern, years = survey_pattern(surveys)
-    wijken, wijk_notes = wijken_frame(draft, gemeente_code)
+    cbs_names = out / f"cbs_wijken_{gemeente_code}.csv"  # written by `ivb fetch`
+    reference = None
+    if cbs_names.is_file():
+        reference = pd.read_csv(cbs_names, sep=";", dtype=str, encoding="utf-8")
+        if not {"wijkcode", "wijknaam"} <= set(reference.columns):
+            raise InputError("kolom ontbreekt", file=cbs_names, column="wijkcode, wijknaam",
+                             found=", ".join(reference.columns),
+                             expected="het bestand zoals ivb fetch het schrijft")
+    wijken, wijk_notes = wijken_frame(draft, gemeente_code, reference)
     targets: dict[Path, bytes | Path] = {
         out / "ivb.yaml": settings_text(gemeente_code, gemeente_naam, pattern, years).encode(),
         out / CODEBOOK_FILE: codebook_text(draft).encode("utf-8"),
