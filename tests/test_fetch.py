@@ -308,3 +308,11 @@ def test_unknown_kwb_year_and_bad_code(online, tmp_path):
         fetch("0164", [2023], tmp_path)
     with pytest.raises(InputError, match="Kerncijfers wijken en buurten"):
         fetch("GM0164", [2023], tmp_path, population_years=[2010], geometry=False)
+
+
+def test_a_gemeente_without_rows_is_an_error(online, tmp_path, capsys):
+    # the recorded 47018NED rows are Hengelo's only: Enschede has none there
+    assert main(["fetch", "--gemeente", "GM0153", "--years", "2023", "--no-geometry",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "geen misdrijfcijfers voor deze gemeente en jaren" in capsys.readouterr().err
+    assert not list((tmp_path / "x").glob("*.csv"))
