@@ -10,12 +10,13 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 import yaml
 
 from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
-from ivb_analysis.onboard import draft_codebook, label_similarity, match_scale
+from ivb_analysis.onboard import codebook_text, draft_codebook, label_similarity, match_scale
 
 FIXTURE = Path(__file__).parent / "fixtures" / "levering_enschede"
 SURVEYS = [FIXTURE / f"enquete_veiligheid_enschede_{y}_SYNTHETISCH.sav" for y in (2021, 2023)]
@@ -217,3 +218,33 @@ def test_init_on_the_demo_bureaus_files(tmp_path, public):
                                                                 99: "geen antwoord"}
     assert draft["not_asked"] == []
     assert (out / "wijken.csv").read_bytes() == (mini / "wijken_SYNTHETISCH.csv").read_bytes()
+
+
+def test_filter_codes_and_undeclared_missing(tmp_path):
+    """97 labelled "niet gevraagd" is a filter decision even when SPSS declares it missing; a
+    "weet niet" that SPSS does not declare is still proposed as missing, with that said; codes
+    without a label are pointed out."""
+    raw = pd.DataFrame({
+        "nr": [1.0, 2.0, 3.0, 4.0], "wijk": [1.0, 1.0, 2.0, 2.0], "gewicht": [1.0, 2.0, 1.5, 1.0],
+        "hinder_hond": [1.0, 97.0, 3.0, 8.0], "veilig_cijfer": [7.0, 12.0, 8.0, 6.0],
+    })
+    path = tmp_path / "peiling_2025.sav"
+    pyreadstat.write_sav(raw, str(path), column_labels={
+        "nr": "Respondentnummer", "wijk": "Wijk", "gewicht": "Weegfactor",
+        "hinder_hond": "Overlast van hondenpoep", "veilig_cijfer": "Rapportcijfer veiligheid buurt",
+    }, variable_value_labels={
+        "wijk": {1.0: "Noord", 2.0: "Zuid"},
+        "hinder_hond": {1.0: "veel overlast", 2.0: "een beetje overlast", 3.0: "geen overlast",
+                        97.0: "niet gevraagd", 8.0: "weet niet"},
+        "veilig_cijfer": {float(k): str(k) for k in range(1, 11)},
+    }, missing_ranges={"hinder_hond": [97.0]})
+    draft = draft_codebook([path])
+    var = draft.variables["hinder_hond"]
+    assert var.filter_codes == {97: "niet gevraagd"} and var.missing_codes == {8: "weet niet"}
+    assert draft.matches["hinder_hond"].item == "ovh_hondenpoep"
+    assert draft.matches["veilig_cijfer"].item == "rc_veiligheid"
+    text = codebook_text(draft)
+    assert ('    missing: [8]  # 8 "weet niet" (label; niet als user-missing gedeclareerd)'
+            in text)
+    assert '    filter: {97: null}  # TE BESLISSEN: 97 "niet gevraagd".' in text
+    assert "    # let op: codes zonder waardelabel in de data: [12]" in text

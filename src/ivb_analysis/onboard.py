@@ -77,15 +77,18 @@ class Variable:
 
     @property
     def missing_codes(self) -> dict[int, str]:
-        """Codes that are no answer: SPSS user-missing, or labelled as such."""
-        codes = sorted(self.codes | set(self.value_labels))
+        """Codes that are no answer: SPSS user-missing, or labelled as such (filter codes
+        excepted: what they mean is a decision, see `filter_codes`)."""
+        codes = sorted((self.codes | set(self.value_labels)) - set(self.filter_codes))
         return {c: self.value_labels.get(c, "") for c in codes if c in self.user_missing
                 or MISSING_WORDS.search(_norm(self.value_labels.get(c, "")))}
 
     @property
     def filter_codes(self) -> dict[int, str]:
+        """Codes labelled as 'not asked' after a filter question, even when SPSS declares them
+        missing: after "(bijna) nooit" such a code can mean an answer ("geen overlast")."""
         return {c: lab for c, lab in sorted(self.value_labels.items())
-                if FILTER_WORDS.search(_norm(lab)) and c not in self.user_missing}
+                if FILTER_WORDS.search(_norm(lab))}
 
     @property
     def answers(self) -> dict[int, str]:
