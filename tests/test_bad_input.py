@@ -83,6 +83,20 @@ def _settings(**changes) -> Callable[[Path], None]:
     return mutate
 
 
+def _settings_text(edit: Callable[[str], str], encoding: str = "utf-8") -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        path = folder / "ivb.yaml"
+        path.write_bytes(edit(path.read_text(encoding="utf-8")).encode(encoding))
+    return mutate
+
+
+def _files(**changes: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        files = yaml.safe_load((folder / "ivb.yaml").read_text(encoding="utf-8"))["files"]
+        _settings(files={**files, **changes})(folder)
+    return mutate
+
+
 def _latin1(name: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
         path = folder / name
@@ -190,6 +204,37 @@ CASES = [
          ("ivb.yaml", "min_respondenten", "onbekende instelling")),
     Case("settings-invalid-yaml", _write("ivb.yaml", b"years: [2013, 2015\n"),
          ("ivb.yaml", "YAML")),
+    # ivb.yaml: types, ranges, placeholders, encoding (each names ivb.yaml and the key)
+    Case("settings-years-scalar", _settings(years=2015),
+         ("ivb.yaml", "'years'", "verwacht een lijst", "[2015]")),
+    Case("settings-year-as-text", _settings(years=[2013, "2015"]),
+         ("ivb.yaml", "'years'", "ongeldig jaartal", "'2015'")),
+    Case("settings-unknown-placeholder", _files(survey="veiligheidsmonitor_{jaar}_SYNTHETISCH.sav"),
+         ("ivb.yaml", "'files.survey'", "onbekende plaatshouder {jaar}", "{year}")),
+    Case("settings-cp1252", _settings_text(
+        lambda t: t.replace("gemeente_naam: Hengelo", "gemeente_naam: Hengelo (Overijssel, é)"),
+        encoding="cp1252"), ("ivb.yaml", "geen geldige UTF-8", "0xe9", "Windows-1252", "UTF-8")),
+    Case("settings-duplicate-key", _settings_text(lambda t: t + "min_n: 20\n"),
+         ("ivb.yaml", "'min_n'", "dubbel")),
+    Case("settings-output-dir", _settings(output_dir="uitvoer"),
+         ("ivb.yaml", "'output_dir'", "hoort niet in ivb.yaml", "--output-dir")),
+    Case("settings-min-n-negative", _settings(min_n=-5),
+         ("ivb.yaml", "'min_n'", "1 of meer", "-5")),
+    Case("settings-indicatief-below-min-n", _settings(min_n=80, indicatief_n=60),
+         ("ivb.yaml", "'indicatief_n'", "80 (min_n) of meer", "60")),
+    Case("settings-alpha-out-of-range", _settings(alpha=0.7), ("ivb.yaml", "'alpha'", "0.7")),
+    Case("settings-benchmark-share-1.5", _settings(benchmark_share=1.5),
+         ("ivb.yaml", "'benchmark_share'", "1.5")),
+    Case("settings-lonely-psu", _settings(lonely_psu="weglaten"),
+         ("ivb.yaml", "'lonely_psu'", "fail, certainty, adjust, average", "'weglaten'")),
+    Case("settings-reference-year-not-a-wave", _settings(reference_year=2014),
+         ("ivb.yaml", "'reference_year'", "2013, 2015", "2014")),
+    Case("settings-benchmark-waves-not-waves", _settings(benchmark_waves=[2013, 2017]),
+         ("ivb.yaml", "'benchmark_waves'", "2017")),
+    Case("settings-benchmark-group-number", _settings(benchmark_group=32),
+         ("ivb.yaml", "'benchmark_group'", "lijst gemeentecodes")),
+    Case("settings-benchmark-group-bad-code", _settings(benchmark_group=["GM0153", "Almelo"]),
+         ("ivb.yaml", "'benchmark_group'", "'Almelo'")),
     Case("run-year-without-data", lambda f: None, ("2016", "geen gegevens"),
          ("run", "--years", "2016", "--quiet")),
     Case("run-parameter-wrong-type", lambda f: None, ("min_n", "verkeerde type"),
@@ -207,6 +252,7 @@ def test_bad_input_gives_a_clear_message_and_exit_2(case, demo_copy, tmp_path, c
     args = [*case.command, "--data-dir", str(raw), "--processed-dir", str(processed)]
     if case.command[0] == "run":
         args += ["--output-dir", str(outputs)]
+    before = {p: p.read_bytes() for p in sorted(raw.rglob("*"))}
     code = main(args)
     captured = capsys.readouterr()
     assert code == 2, captured.err
@@ -215,6 +261,7 @@ def test_bad_input_gives_a_clear_message_and_exit_2(case, demo_copy, tmp_path, c
     for fragment in case.fragments:
         assert fragment in captured.err
     assert not processed.exists() and not outputs.exists()  # a failed validation writes nothing
+    assert {p: p.read_bytes() for p in sorted(raw.rglob("*"))} == before  # raw untouched
 
 
 def test_the_corpus_has_at_least_30_cases():

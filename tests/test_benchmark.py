@@ -544,11 +544,21 @@ def test_casework_rates_on_the_demo() -> None:
 
 
 def _delivery(tmp_path: Path, public: Path, **files: str | None):
-    """Settings whose group sources point at the real public downloads (absolute paths)."""
+    """Settings whose group sources are copies of the real public downloads in a temporary
+    delivery (a delivery reads only files inside its folder)."""
+    import shutil
+
     from ivb_analysis.config import Settings, SourceFiles
 
-    sources = {"group_members": str(public / MEMBERS), "group_crime": str(public / CRIME_2023),
-               "group_population": str(public / POPULATION), **files}
+    def inside(relative: str) -> str:
+        target = tmp_path / Path(relative).name
+        if not target.exists():
+            shutil.copy(public / relative, target)
+        return target.name
+
+    sources = {"group_members": inside(MEMBERS), "group_crime": inside(CRIME_2023),
+               "group_population": inside(POPULATION),
+               **{k: v if v is None else inside(v) for k, v in files.items()}}
     return Settings(gemeente_code="GM0164", gemeente_naam="Hengelo", years=(2023,),
                     files=SourceFiles(survey="x.sav", codebook="c.yaml", wijken="w.csv",
                                       **sources),
@@ -560,7 +570,7 @@ def test_prepare_group_tables_from_the_real_downloads(tmp_path: Path, public: Pa
                                                       metadata: bool) -> None:
     from ivb_analysis.prepare import group_tables
 
-    extra = {"region_metadata": str(public / METADATA)} if metadata else {}
+    extra = {"region_metadata": METADATA} if metadata else {}
     tables = group_tables(_delivery(tmp_path, public, **extra))
     crime, population = tables["group_crime"], tables["group_population"]
     members = raw_rows(public / MEMBERS, ";")[1:]

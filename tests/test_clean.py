@@ -120,3 +120,151 @@ def test_every_indicator_scores_within_its_unit(indicator):
     finite = values[~np.isnan(values)]
     low, high = {"rapportcijfer": (1, 10), "schaalscore": (0, 10), "percentage": (0, 1)}[spec.kind]
     assert finite.size > 0 and finite.min() >= low and finite.max() <= high
+
+
+# --- one meaning per code, and indicators a delivery does not have (issue 10 items 1-2) --------
+
+
+def test_recode_swaps_at_once_and_own_codes_win_over_the_global_ones():
+    codebook = Codebook(
+        path=None, design={"id": "id", "wijk": "wijk", "weight": "w"},
+        missing_codes={97: "weet niet", 98: "weet niet"},
+        variables={
+            "ontw": VariableSpec("ontw", "buurt_ontwikkeling", recode={2: 3, 3: 2},
+                                 missing=frozenset({9})),
+            "hi": VariableSpec("hi", "ovh_jongeren", filter={97: 3}),  # beats global 97
+        },
+    )
+    validated = pd.DataFrame({
+        "resp_id": [1, 2, 3, 4, 5], "weight": [1.0] * 5, "wijk": [0] * 5,
+        "ontw": [1.0, 2.0, 3.0, 9.0, 97.0],
+        "hi": [1.0, 97.0, 98.0, 2.0, NAN],
+    })
+    wijken = pd.DataFrame({"wijk": [0], "wijk_code": ["WK000100"]})
+    out = recode_items(validated, codebook, wijken, 2015, CAT)
+    np.testing.assert_array_equal(out["buurt_ontwikkeling"], [1, 3, 2, NAN, NAN])
+    np.testing.assert_array_equal(out["ovh_jongeren"], [1, 3, NAN, 2, NAN])
+    # buurt_achteruit (code 3 after recode): raw 2 counts, raw 3 does not
+    np.testing.assert_array_equal(indicator_values(out, CAT["buurt_achteruit"]),
+                                  [0, 1, 0, NAN, NAN])
+
+
+def test_indicator_status_by_hand():
+    from ivb_analysis.clean.indicators import indicator_status
+
+    absent = {"ovh_horeca", "prev_verlichting", "prev_waardevol", "sl_inbraak"}
+    status = indicator_status(set(CAT.items) - absent, CAT).set_index("indicator")
+    assert list(status.columns) == ["status", "items_present", "items_total"]
+    expected = {
+        "overlast_totaal": ("gedeeltelijk", 12, 13),        # min_items_present 11
+        "veel_overlast_overig": ("niet in deze levering", 1, 2),  # needs both forms
+        "preventie": ("niet in deze levering", 2, 4),
+        "slachtofferschap_totaal": ("gedeeltelijk", 8, 9),  # min_items_present 8
+        "vermogensdelicten": ("gedeeltelijk", 4, 5),        # min_items_present 4
+        "slachtoffer_woninginbraak": ("niet in deze levering", 1, 2),
+        "slachtoffer_inbraak": ("niet in deze levering", 0, 1),
+        "veel_overlast_jongeren": ("beschikbaar", 1, 1),
+        "sociale_cohesie": ("beschikbaar", 5, 5),
+    }
+    for indicator, row in expected.items():
+        assert tuple(status.loc[indicator]) == row, indicator
+    assert (status["status"] == "beschikbaar").sum() == len(CAT.indicators) - 7
+
+
+def test_partial_overlast_totaal_uses_the_forms_present():
+    forms = [f for f in CAT["overlast_totaal"].items if f != "ovh_horeca"]
+    assert len(forms) == 12
+    # r1: veel (1) on one form; r2: 7 forms answered without veel -> 0; r3: 6 answered -> NA
+    r1 = {f: [3] for f in forms} | {forms[11]: [1]}
+    r2 = {f: [2] if i < 7 else [NAN] for i, f in enumerate(forms)}
+    r3 = {f: [2] if i < 6 else [NAN] for i, f in enumerate(forms)}
+    frame = pd.concat([items(**r1), items(**r2), items(**r3)], ignore_index=True)
+    np.testing.assert_array_equal(indicator_values(frame, CAT["overlast_totaal"]), [1, 0, NAN])
+    with pytest.raises(ValueError, match="preventie: 3 of 4"):
+        indicator_values(items(prev_waardevol=[1], prev_fiets=[1], prev_slot=[1]),
+                         CAT["preventie"])
+
+
+@pytest.fixture(scope="module")
+def mini_wave():
+    from ivb_analysis.config import load_settings
+    from ivb_analysis.io.microdata import read_codebook, read_raw_survey, read_wijken
+    from tests.conftest import ROOT
+
+    settings = load_settings(ROOT / "data" / "raw" / "mini")
+    codebook = read_codebook(settings.path("codebook"), CAT)
+    wijken = read_wijken(settings.path("wijken"))
+    path = settings.path("survey", 2015)
+    raw = read_raw_survey(path).head(150)  # a small delivery keeps 63 cases quick
+    assert "sav_meta" in raw.attrs  # the label checks run on it too
+    full = _score(raw, codebook, wijken, path)
+    return raw, codebook, wijken, path, full
+
+
+def _score(raw, codebook, wijken, path):
+    from ivb_analysis.io.microdata import validate_survey
+
+    valid = validate_survey(raw, codebook, CAT, set(wijken["wijk"]), path, year=2015)
+    return score_indicators(recode_items(valid, codebook, wijken, 2015, CAT), CAT)
+
+
+@pytest.mark.parametrize("position", range(len(CAT.items)))
+def test_every_item_can_be_missing_from_a_delivery(mini_wave, position):
+    """Delete each catalogue item in turn (every other one declared not_asked): no error, the
+    indicators without it are unchanged, the others partial or absent as the catalogue says."""
+    import dataclasses
+
+    from ivb_analysis.clean.indicators import indicator_status
+
+    raw, codebook, wijken, path, full = mini_wave
+    item = list(CAT.items)[position]
+    variables = {k: v for k, v in codebook.variables.items() if v.item != item}
+    not_asked = (item,) if position % 2 else ()
+    smaller = dataclasses.replace(codebook, variables=variables, not_asked=not_asked)
+    assert smaller.unmapped(CAT) == ([] if not_asked else [item])
+    long = _score(raw.drop(columns=[codebook.raw_name(item)]), smaller, wijken, path)
+    status = indicator_status(smaller.items_present, CAT).set_index("indicator")
+    for indicator in CAT.indicators.values():
+        rows = long[long["indicator"] == indicator.id]["value"].to_numpy()
+        before = full[full["indicator"] == indicator.id]["value"].to_numpy()
+        row = status.loc[indicator.id]
+        if item not in indicator.items:
+            assert row["status"] == "beschikbaar"
+            np.testing.assert_array_equal(rows, before)
+        elif len(indicator.items) - 1 >= indicator.items_required:
+            assert (row["status"], row["items_present"]) == ("gedeeltelijk",
+                                                             len(indicator.items) - 1)
+            assert len(rows) == len(before) and np.isfinite(rows).sum() > 0.8 * len(rows)
+        else:
+            assert row["status"] == "niet in deze levering" and len(rows) == 0
+
+
+def test_prepare_writes_indicator_status_and_no_rows_for_what_the_delivery_lacks(tmp_path):
+    """The issue's case: preventie not asked, ovh_horeca simply left out; prepare exits 0."""
+    import shutil
+
+    import yaml
+
+    from ivb_analysis.cli import main
+    from tests.conftest import ROOT
+
+    delivery = tmp_path / "raw" / "enschede"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", delivery)
+    path = delivery / "codeboek_SYNTHETISCH.yaml"
+    book = yaml.safe_load(path.read_text(encoding="utf-8"))
+    dropped = {"prev_1", "prev_2", "prev_3", "prev_4", "ovl_hi_13"}
+    book["variables"] = {k: v for k, v in book["variables"].items() if k not in dropped}
+    book["not_asked"] = ["prev_verlichting", "prev_waardevol", "prev_fiets", "prev_slot"]
+    path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+
+    assert main(["prepare", "--data-dir", str(delivery),
+                 "--processed-dir", str(tmp_path / "processed")]) == 0
+    processed = tmp_path / "processed" / "enschede"
+    status = pd.read_parquet(processed / "indicator_status.parquet").set_index("indicator")
+    assert tuple(status.loc["preventie"]) == ("niet in deze levering", 0, 4)
+    assert tuple(status.loc["overlast_totaal"]) == ("gedeeltelijk", 12, 13)
+    assert tuple(status.loc["veel_overlast_overig"]) == ("niet in deze levering", 1, 2)
+    long = pd.read_parquet(processed / "survey_long.parquet")
+    shown = set(long["indicator"])
+    assert "preventie" not in shown and "veel_overlast_overig" not in shown
+    assert shown == set(status.index[status["status"] != "niet in deze levering"])

@@ -145,3 +145,227 @@ def test_sav_value_labels_carry_the_catalogue_categories():
     _, meta = pyreadstat.read_sav(str(SETTINGS.path("survey", 2013)), metadataonly=True)
     assert meta.variable_value_labels["onv_buurt"][3.0] == "(bijna) nooit"
     assert meta.file_label == "SYNTHETISCHE DEMODATA 2013"
+
+
+# --- the codebook language (issue 10 item 2) and codebook/survey families of issue 15 ----------
+
+DESIGN = "design: {id: respnr, wijk: wijk, weight: weegfactor}\n"
+
+
+def _codebook(tmp_path, body: str, design: str = DESIGN,
+              missing: str = "missing_codes: {98: weet niet, 99: geen antwoord}\n"):
+    path = tmp_path / "codeboek.yaml"
+    path.write_text(design + missing + body, encoding="utf-8")
+    return path
+
+
+def _sav(tmp_path, columns: dict[str, list[float]], labels: dict | None = None,
+         user_missing: dict | None = None, name: str = "golf.sav"):
+    """A hand-built wave: respondents 1..n in wijk 0 with weight 1, plus the given columns."""
+    n = len(next(iter(columns.values())))
+    frame = pd.DataFrame({"respnr": np.arange(1.0, n + 1), "wijk": np.zeros(n),
+                          "weegfactor": np.ones(n), "jaar": np.full(n, 2015.0)})
+    for column, values in columns.items():
+        frame[column] = np.array(values, dtype="float64")
+    path = tmp_path / name
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=labels or {},
+                         missing_ranges=user_missing or {})
+    return path
+
+
+def _check(tmp_path, codebook_body: str, columns, year: int | None = None, **sav):
+    codebook = read_codebook(_codebook(tmp_path, codebook_body), CAT)
+    path = _sav(tmp_path, columns, **sav)
+    return validate_survey(read_raw_survey(path), codebook, CAT, {0}, path, year=year), codebook
+
+
+ONTW_SWAPPED = {"ontw": {1.0: "vooruit", 2.0: "achteruit", 3.0: "gelijk", 98.0: "weet niet"}}
+
+
+def test_labels_that_contradict_the_scale_are_an_error_with_the_recode_that_fixes_it(tmp_path):
+    # the delivery codes 1 vooruit / 2 achteruit / 3 gelijk; the catalogue 2 gelijk / 3 achteruit
+    with pytest.raises(InputError) as info:
+        _check(tmp_path, "variables:\n  ontw: buurt_ontwikkeling\n",
+               {"ontw": [1, 2, 2, 3, 98]}, labels=ONTW_SWAPPED)
+    message = str(info.value)
+    assert info.value.column == "ontw" and info.value.found == 2
+    assert "golf.sav" in message
+    assert "'achteruit'" in message and "'gelijk gebleven'" in message
+    assert "'achteruitgegaan' (code 3" in message  # what the label matched
+    assert "recode: {2: 3, 3: 2}" in message       # the fix, both codes at once
+
+
+def test_the_recode_from_the_message_passes_and_swaps_at_once(tmp_path):
+    from ivb_analysis.clean.recode import recode_items
+
+    valid, codebook = _check(
+        tmp_path, "variables:\n  ontw: {item: buurt_ontwikkeling, recode: {2: 3, 3: 2}}\n",
+        {"ontw": [1, 2, 2, 3, 98]}, labels=ONTW_SWAPPED)
+    wijken = pd.DataFrame({"wijk": [0], "wijk_code": ["WK999900"]})
+    items = recode_items(valid, codebook, wijken, 2015, CAT)
+    # raw 2 (achteruit) -> 3 achteruitgegaan, raw 3 (gelijk) -> 2, 98 -> missing
+    np.testing.assert_array_equal(items["buurt_ontwikkeling"], [1, 3, 3, 2, np.nan])
+
+
+def test_global_missing_code_that_is_a_valid_answer_is_refused_with_the_fix(tmp_path):
+    path = _codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n  g1: gem_aandacht\n",
+                     missing="missing_codes: {6: weet niet, 9: weet niet}\n")
+    with pytest.raises(InputError) as info:
+        read_codebook(path, CAT)
+    message = str(info.value)
+    assert info.value.column == "missing_codes" and info.value.found == 6
+    assert "variabele rc (rc_leefbaarheid)" in message and "geldig antwoord" in message
+    assert "'missing:'" in message  # how to fix: per variable instead of global
+
+
+def test_global_missing_code_labelled_as_a_valid_answer_in_the_sav(tmp_path):
+    # 'nee' is coded 3 in this file; the codebook forgot the recode and calls 3 missing everywhere
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  onv: onv_algemeen\n",
+                                       missing="missing_codes: {3: geen antwoord}\n"), CAT)
+    path = _sav(tmp_path, {"onv": [1, 3, 3]}, labels={"onv": {1.0: "ja", 3.0: "nee"}})
+    with pytest.raises(InputError) as info:
+        validate_survey(read_raw_survey(path), codebook, CAT, {0}, path)
+    message = str(info.value)
+    assert info.value.column == "onv" and info.value.found == 3
+    assert "het geldige antwoord 'nee' (code 2, gelijkenis 1,00)" in message
+    assert "haal 3 weg onder missing_codes" in message
+
+
+def test_label_no_answer_counted_as_an_answer(tmp_path):
+    with pytest.raises(InputError) as info:
+        _check(tmp_path, "variables:\n  rc: rc_leefbaarheid\n", {"rc": [7, 10, 8]},
+               labels={"rc": {7.0: "7", 8.0: "8", 10.0: "weet niet"}})
+    assert info.value.found == 10
+    assert "'weet niet'" in str(info.value) and "'missing:' van rc" in str(info.value)
+
+
+def test_spss_user_missing_code_counted_as_an_answer(tmp_path):
+    with pytest.raises(InputError) as info:
+        _check(tmp_path, "variables:\n  rc: rc_leefbaarheid\n", {"rc": [7, 10, 8]},
+               user_missing={"rc": [10.0]})
+    assert info.value.found == 10 and "user-missing" in str(info.value)
+    # saying so in the codebook is the fix
+    valid, _ = _check(tmp_path, "variables:\n  rc: {item: rc_leefbaarheid, missing: [10]}\n",
+                      {"rc": [7, 10, 8]}, user_missing={"rc": [10.0]})
+    assert list(valid["rc"]) == [7, 10, 8]  # raw codes stay; clean makes 10 missing
+
+
+def test_unclear_label_is_only_a_warning(tmp_path):
+    from ivb_analysis.io.sav_labels import compare_labels
+
+    valid, codebook = _check(tmp_path, "variables:\n  ontw: buurt_ontwikkeling\n",
+                             {"ontw": [1, 2, 3]},
+                             labels={"ontw": {1.0: "beter", 2.0: "gelijk", 3.0: "achteruit"}})
+    assert len(valid) == 3
+    meta = read_raw_survey(tmp_path / "golf.sav").attrs["sav_meta"]
+    findings = {f.code: f for f in compare_labels(codebook, CAT, meta)}
+    assert findings[1].severity == "waarschuwing" and "'beter'" in findings[1].message
+    assert findings[2].severity == "ok" and findings[3].severity == "ok"
+
+
+def test_unknown_code_names_count_row_and_fix(tmp_path):
+    with pytest.raises(InputError) as info:
+        _check(tmp_path, "variables:\n  vk: {item: ovf_rommel, missing: [9]}\n",
+               {"vk": [1, 7, 2, 7, 9, 7]})
+    message = str(info.value)
+    assert (info.value.column, info.value.row, info.value.found) == ("vk", 2, 7)
+    assert "code 7 komt 3 keer voor" in message
+    assert "1-3: 1 vaak, 2 soms, 3 (bijna) nooit" in message
+    assert "9, 98, 99" in message and "Oplossing" in message and "'missing:'" in message
+
+
+def test_filter_and_skip_are_the_same_and_text_codes_are_refused(tmp_path):
+    def spec(body: str):
+        return read_codebook(_codebook(tmp_path, "variables:\n  h: " + body + "\n"), CAT)
+
+    new = spec("{item: ovh_rommel, filter: {97: 3}}")
+    old = spec("{item: ovh_rommel, skip: {97: 3}}")
+    assert new.variables["h"].filter == old.variables["h"].filter == {97: 3}
+    for body, column, fragment in [
+        ("  h: {item: ovh_rommel, filter: {niet gevraagd: 3}}\n", "variables.h.filter",
+         "filtercode is geen geheel getal"),
+        ("  h: {item: ovh_rommel, filter: {97: 4}}\n", "variables.h.filter.97",
+         "ligt niet op de antwoordschaal"),
+        ("  h: {item: ovh_rommel, recode: {4: 3}, missing: [4]}\n", "variables.h",
+         "zowel onder 'recode' als onder 'missing'"),
+        ("  h: {item: ovh_rommel, filter: {97: 3}, skip: {97: 3}}\n", "variables.h",
+         "allebei"),
+        ("  h: {item: ovh_rommel, hercodeer: {1: 2}}\n", "variables.h.hercodeer",
+         "onbekende sleutel"),
+    ]:
+        with pytest.raises(InputError, match=fragment) as info:
+            read_codebook(_codebook(tmp_path, "variables:\n" + body), CAT)
+        assert info.value.column == column and "codeboek.yaml" in str(info.value)
+
+
+def test_duplicate_key_and_design_as_a_list_are_clear_errors(tmp_path):
+    path = _codebook(tmp_path, "variables:\n  a: rc_leefbaarheid\n  a: rc_veiligheid\n")
+    with pytest.raises(InputError, match=r"sleutel a staat twee keer.*regel 4") as info:
+        read_codebook(path, CAT)
+    assert info.value.file == path
+    path = _codebook(tmp_path, "variables:\n  a: rc_leefbaarheid\n",
+                     design="design: [respnr, wijk, weegfactor]\n")
+    with pytest.raises(InputError, match="'design' moet een mapping zijn") as info:
+        read_codebook(path, CAT)
+    assert info.value.column == "design"
+
+
+def test_not_asked_items(tmp_path):
+    body = "not_asked: [prev_fiets]\nvariables:\n  rc: rc_leefbaarheid\n"
+    codebook = read_codebook(_codebook(tmp_path, body), CAT)
+    assert codebook.not_asked == ("prev_fiets",)
+    assert codebook.items_present == {"rc_leefbaarheid"}
+    assert len(codebook.unmapped(CAT)) == len(CAT.items) - 2
+    for not_asked, fragment in [("[prev_fietsen]", "onbekend item"),
+                                ("[rc_leefbaarheid]", "én bij variabele rc")]:
+        body = f"not_asked: {not_asked}\nvariables:\n  rc: rc_leefbaarheid\n"
+        with pytest.raises(InputError, match=fragment):
+            read_codebook(_codebook(tmp_path, body), CAT)
+
+
+@pytest.mark.parametrize(("weight", "found"), [(np.inf, np.inf), (np.nan, "leeg"), (0.0, 0),
+                                                (-1.5, -1.5)])
+def test_weight_must_be_finite_and_positive(tmp_path, weight, found):
+    path = _sav(tmp_path, {"rc": [7, 8, 9]})
+    raw = read_raw_survey(path)
+    raw.loc[1, "weegfactor"] = weight
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n"), CAT)
+    with pytest.raises(InputError) as info:
+        validate_survey(raw, codebook, CAT, {0}, path)
+    assert (info.value.column, info.value.row) == ("weegfactor", 2)  # the second respondent
+    assert info.value.found == found and type(info.value.found) is type(found)  # plain values
+    assert "np." not in str(info.value) and "golf.sav" in str(info.value)
+
+
+def test_year_column_must_match_the_wave(tmp_path):
+    codebook_path = _codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n",
+                              design="design: {id: respnr, wijk: wijk, weight: weegfactor, "
+                                     "year: jaar}\n")
+    codebook = read_codebook(codebook_path, CAT)
+    path = _sav(tmp_path, {"rc": [7, 8, 9]})  # jaar = 2015 in every row
+    assert len(validate_survey(read_raw_survey(path), codebook, CAT, {0}, path, year=2015)) == 3
+    with pytest.raises(InputError, match="past niet bij meetjaar 2013") as info:
+        validate_survey(read_raw_survey(path), codebook, CAT, {0}, path, year=2013)
+    assert (info.value.column, info.value.row, info.value.found) == ("jaar", 1, 2015)
+    assert "3 respondent(en)" in str(info.value)
+
+
+def test_duplicate_respondent_names_both_rows(tmp_path):
+    path = _sav(tmp_path, {"rc": [7, 8, 9, 6]})
+    raw = read_raw_survey(path)
+    raw.loc[3, "respnr"] = 2.0
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n"), CAT)
+    with pytest.raises(InputError, match=r"dubbel voor \(ook in rij 2\)") as info:
+        validate_survey(raw, codebook, CAT, {0}, path)
+    assert (info.value.row, info.value.found) == (4, 2)
+
+
+def test_similarity_of_labels():
+    from ivb_analysis.io.sav_labels import CLEAR, MATCHED, similarity
+
+    assert similarity("Helemaal mee eens", "helemaal eens") == 1.0
+    assert similarity("achteruit", "achteruitgegaan") >= CLEAR
+    assert similarity("(Bijna) nooit", "(bijna) nooit") == 1.0
+    assert similarity("oneens", "eens") < MATCHED
+    assert similarity("ontevreden", "tevreden") < MATCHED
+    assert similarity("8 goed", "8") == 1.0 and similarity("8", "9") == 0.0

@@ -10,10 +10,12 @@ import yaml
 
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.guard import raw_data_unchanged
-from ivb_analysis.run import DEFAULT_TIMEOUT
+from ivb_analysis.guard import raw_data_unchanged, require_writable
 
 EXIT_BAD_INPUT = 2
+# Mirrors run.DEFAULT_TIMEOUT; the runner (papermill, nbformat) is imported only by `ivb run`,
+# so that `ivb prepare` with nothing changed stays cheap.
+RUN_TIMEOUT_HELP = 600
 
 
 def _settings(args: argparse.Namespace):
@@ -22,6 +24,15 @@ def _settings(args: argparse.Namespace):
         processed_dir=getattr(args, "processed_dir", None),
         output_dir=getattr(args, "output_dir", None),
     )
+
+
+def _writable(settings, *, output: bool) -> None:
+    """Output and processed folders usable (a folder, writable) before anything runs."""
+    from ivb_analysis.freshness import processed_dir
+
+    require_writable(processed_dir(settings), "--processed-dir")
+    if output:
+        require_writable(settings.output_dir, "--output-dir")
 
 
 def _parameters(pairs: list[list[str]] | None) -> dict:
@@ -36,25 +47,40 @@ def _parameters(pairs: list[list[str]] | None) -> dict:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from ivb_analysis.prepare import prepare
+    from ivb_analysis import freshness
 
     settings = _settings(args)
+    _writable(settings, output=False)
+    target = freshness.processed_dir(settings)
+    if not args.force and freshness.fresh_tables(target, freshness.current(settings)):
+        print(f"ongewijzigd: {target} (ruwe bestanden, instellingen en code zijn niet veranderd)")
+        return 0
+    from ivb_analysis.prepare import prepare
+
     with raw_data_unchanged(settings.data_dir):
-        written = prepare(settings)
+        written = prepare(settings, force=args.force)
     for name, path in written.items():
         print(f"{name}: {path}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ivb_analysis.run import run
+    from ivb_analysis import run as runner
+    from ivb_analysis.prepare import prepare
 
     settings = _settings(args)
+    parameters = _parameters(args.parameter)
+    settings.waves(args.years)
+    _writable(settings, output=True)
+    runner.check_parameters(runner.discover_notebooks(args.notebook_dir), parameters)
+    timeout = runner.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     with raw_data_unchanged(settings.data_dir):
-        summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
-                      force=args.force, progress=not args.quiet,
-                      parameters=_parameters(args.parameter), timeout=args.timeout,
-                      annex=not args.no_annex, pdf=args.pdf)
+        # The whole delivery is validated (and prepared) before the first notebook starts: bad
+        # input ends here with exit 2 and nothing written.
+        prepare(settings)
+        summary = runner.run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
+                             force=args.force, progress=not args.quiet, parameters=parameters,
+                             timeout=timeout, annex=not args.no_annex, pdf=args.pdf)
     print(summary.report())
     return 1 if summary.failed else 0
 
@@ -65,6 +91,7 @@ def cmd_annex(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     years = settings.waves(args.years)
+    _writable(settings, output=True)
     if args.pdf:
         require_chromium()
     with raw_data_unchanged(settings.data_dir):
@@ -84,6 +111,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+# --- ivb check (codebook) -------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    """One report on the delivery before any run; exit 2 only for what would make the annex
+    wrong (the rest are warnings)."""
+    import json
+
+    from ivb_analysis.check import check_delivery
+
+    settings = _settings(args)
+    with raw_data_unchanged(settings.data_dir):
+        report = check_delivery(settings)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(report.text(), end="")
+    return 0 if report.ok else EXIT_BAD_INPUT
+
+
+def _add_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    chk = sub.add_parser("check", parents=[common],
+                         help="controleer de levering vóór een run: indicatoren, codes en "
+                              "labels, respondenten per wijk, wijken, benchmarkgroep en jaren "
+                              "(schrijft niets; exitstatus 2 bij fouten)")
+    chk.add_argument("--json", action="store_true", help="het rapport als JSON")
+    chk.set_defaults(func=cmd_check)
+# --- end ivb check ---------------------------------------------------------------------------
+
+
+# --- ivb init (onboard) --------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
     """`ivb init`: a delivery skeleton with a codebook draft from the survey's SPSS metadata."""
     from ivb_analysis.onboard import init_delivery
@@ -94,6 +150,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_init(sub: argparse._SubParsersAction) -> None:
+    ini = sub.add_parser("init",
+                         help="maak een nieuwe levering: ivb.yaml, een concept-codeboek uit de "
+                              "SPSS-labels en de wijkenlijst (niets wordt stil geraden)")
+    ini.add_argument("--gemeente", required=True, metavar="GMxxxx",
+                     help="CBS-gemeentecode, bijv. GM0153")
+    ini.add_argument("--naam", default=None, help="naam van de gemeente (bijv. Enschede)")
+    ini.add_argument("--survey", type=Path, action="append", required=True, metavar="BESTAND.sav",
+                     help="enquêtebestand per golf (herhaal voor elke golf)")
+    ini.add_argument("--out", type=Path, required=True, metavar="MAP",
+                     help="nieuwe map voor de levering (de .sav-bestanden worden erheen "
+                          "gekopieerd; verder wordt niets buiten deze map geschreven)")
+    ini.add_argument("--force", action="store_true", help="bestaande bestanden overschrijven")
+    ini.set_defaults(func=cmd_init)
+# --- end ivb init ----------------------------------------------------------------------------
+
+
+# --- ivb fetch (onboard) -------------------------------------------------------------------
 def cmd_fetch(args: argparse.Namespace) -> int:
     """`ivb fetch`: public CBS/Politie sources by GM code (the only command that needs internet)."""
     from ivb_analysis.fetch import fetch, settings_hint
@@ -107,6 +181,27 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     print("Zet in ivb.yaml onder files: (bestanden in dezelfde map als ivb.yaml):")
     print(settings_hint(args.gemeente, args.years, geometry_year))
     return 0
+
+
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    fet = sub.add_parser("fetch",
+                         help="haal de publieke CBS/Politie-bronnen op voor een gemeente "
+                              "(vraagt internet; een tweede keer komt alles uit de cache)")
+    fet.add_argument("--gemeente", required=True, metavar="GMxxxx",
+                     help="CBS-gemeentecode, bijv. GM0153")
+    fet.add_argument("--years", type=int, nargs="+", required=True, metavar="JAAR",
+                     help="jaren van misdrijven en bevolking per gemeente")
+    fet.add_argument("--kwb-years", type=int, nargs="+", default=None, metavar="JAAR",
+                     help="edities van Kerncijfers wijken en buurten (standaard: --years)")
+    fet.add_argument("--geometry-year", type=int, default=None, metavar="JAAR",
+                     help="jaar van de wijkgrenzen (standaard: het laatste jaar)")
+    fet.add_argument("--no-geometry", action="store_true", help="geen wijkgrenzen ophalen")
+    fet.add_argument("--out", type=Path, required=True, metavar="MAP",
+                     help="map voor de bestanden, bronnen.yaml en de cache (.cache/)")
+    fet.add_argument("--offline", action="store_true",
+                     help="alleen de cache gebruiken (fout als iets ontbreekt)")
+    fet.set_defaults(func=cmd_fetch)
+# --- end ivb fetch ---------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     prep = sub.add_parser("prepare", parents=[common],
                           help="controleer de ruwe bronnen en schrijf ze als parquet naar "
                                "data/processed/<levering>/")
+    prep.add_argument("--force", action="store_true",
+                      help="ook opnieuw controleren en schrijven als niets is veranderd")
     prep.set_defaults(func=cmd_prepare)
 
     run = sub.add_parser("run", parents=[common],
@@ -144,8 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAAM", "WAARDE"),
                      help="extra notebookparameter, bijv. -p min_n 80 (naam en type worden "
                           "vooraf gecontroleerd)")
-    run.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, metavar="SECONDEN",
-                     help=f"maximale rekentijd per notebookcel (standaard {DEFAULT_TIMEOUT})")
+    run.add_argument("--timeout", type=int, default=None, metavar="SECONDEN",
+                     help=f"maximale rekentijd per notebookcel (standaard {RUN_TIMEOUT_HELP})")
     run.add_argument("--pdf", action="store_true",
                      help="maak ook bijlage.pdf per jaar (vraagt headless Chromium)")
     run.add_argument("--no-annex", action="store_true",
@@ -174,38 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--jobs", type=int, default=None, metavar="N",
                      help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
     ver.set_defaults(func=cmd_verify)
-
-    ini = sub.add_parser("init",
-                         help="maak een nieuwe levering: ivb.yaml, een concept-codeboek uit de "
-                              "SPSS-labels en de wijkenlijst (niets wordt stil geraden)")
-    ini.add_argument("--gemeente", required=True, metavar="GMxxxx",
-                     help="CBS-gemeentecode, bijv. GM0153")
-    ini.add_argument("--naam", default=None, help="naam van de gemeente (bijv. Enschede)")
-    ini.add_argument("--survey", type=Path, action="append", required=True, metavar="BESTAND.sav",
-                     help="enquêtebestand per golf (herhaal voor elke golf)")
-    ini.add_argument("--out", type=Path, required=True, metavar="MAP",
-                     help="nieuwe map voor de levering (de .sav-bestanden worden erheen "
-                          "gekopieerd; verder wordt niets buiten deze map geschreven)")
-    ini.add_argument("--force", action="store_true", help="bestaande bestanden overschrijven")
-    ini.set_defaults(func=cmd_init)
-
-    fet = sub.add_parser("fetch",
-                         help="haal de publieke CBS/Politie-bronnen op voor een gemeente "
-                              "(vraagt internet; een tweede keer komt alles uit de cache)")
-    fet.add_argument("--gemeente", required=True, metavar="GMxxxx",
-                     help="CBS-gemeentecode, bijv. GM0153")
-    fet.add_argument("--years", type=int, nargs="+", required=True, metavar="JAAR",
-                     help="jaren van misdrijven en bevolking per gemeente")
-    fet.add_argument("--kwb-years", type=int, nargs="+", default=None, metavar="JAAR",
-                     help="edities van Kerncijfers wijken en buurten (standaard: --years)")
-    fet.add_argument("--geometry-year", type=int, default=None, metavar="JAAR",
-                     help="jaar van de wijkgrenzen (standaard: het laatste jaar)")
-    fet.add_argument("--no-geometry", action="store_true", help="geen wijkgrenzen ophalen")
-    fet.add_argument("--out", type=Path, required=True, metavar="MAP",
-                     help="map voor de bestanden, bronnen.yaml en de cache (.cache/)")
-    fet.add_argument("--offline", action="store_true",
-                     help="alleen de cache gebruiken (fout als iets ontbreekt)")
-    fet.set_defaults(func=cmd_fetch)
+    _add_check(sub, common)
+    _add_init(sub)
+    _add_fetch(sub)
     return parser
 
 
@@ -216,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"Fout in de invoer: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:  # disk full, a folder removed meanwhile: a message, no traceback
+        where = f" {error.filename}" if error.filename else ""
+        print(f"Fout bij lezen of schrijven{where}: {error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

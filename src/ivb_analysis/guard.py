@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ivb_analysis.errors import InputError
 
 
 class RawDataChanged(RuntimeError):
@@ -33,3 +36,24 @@ def raw_data_unchanged(folder: Path) -> Iterator[dict[str, str]]:
     changed = differences(before, manifest(folder))
     if changed:
         raise RawDataChanged(f"de ruwe gegevens in {folder} zijn gewijzigd: {', '.join(changed)}")
+
+
+def require_writable(folder: Path, option: str) -> None:
+    """Refuse, before anything runs, an output folder that is a file or cannot be written.
+
+    Probes the folder (or its nearest existing parent, without creating anything) with an
+    anonymous temporary file, so a read-only disk is found too, not only missing permissions.
+    """
+    probe = Path(folder)
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"{option}: {probe} is een bestand, geen map", file=folder,
+                         expected="een map of een nieuwe mapnaam")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option}: in map {probe} kan niet geschreven worden "
+                         f"({exc.strerror})", file=folder,
+                         expected="een map waarin u mag schrijven") from None

@@ -3,6 +3,8 @@
 Reads only from the delivery's data directory (never writes there) and writes to
 `<processed_dir>/<delivery>/`. Every file is written to a temporary name and renamed, so a failed
 run leaves the previous processed files intact; validation of all sources happens before any write.
+The processed folder carries a manifest (`freshness`): `prepare` is skipped when it proves the raw
+files, settings and code unchanged, and `load_table` re-prepares when they changed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ivb_analysis import freshness
 from ivb_analysis.atomic import write_parquet
 from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.clean.indicators import indicator_status, score_indicators
@@ -47,9 +50,7 @@ GROUP_CRIME_TABLE = "group_crime"
 GROUP_POPULATION_TABLE = "group_population"
 
 
-def processed_dir(settings: Settings) -> Path:
-    """Where the processed tables of this delivery live."""
-    return settings.processed_dir / settings.data_dir.resolve().name
+processed_dir = freshness.processed_dir
 
 
 def survey_long(settings: Settings) -> pd.DataFrame:
@@ -163,8 +164,13 @@ def group_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
-    """All processed tables of the delivery, in memory: everything is validated before a write."""
+def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Read and validate every source of the delivery into memory; writes nothing.
+
+    The one validation path: `prepare` writes what this returns, `ivb check` reports on it and
+    `ivb run` calls it before the first notebook starts, so bad input fails in the same way
+    everywhere (an InputError naming file, column and row).
+    """
     if not settings.years:
         raise InputError("geen meetjaren opgegeven", file=settings.settings_file, column="years")
     tables = {
@@ -187,17 +193,37 @@ def build_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def prepare(settings: Settings) -> dict[str, Path]:
-    """Validate all sources, then write them as parquet; returns table name -> path."""
-    tables = build_tables(settings)
+def prepare(settings: Settings, *, force: bool = False) -> dict[str, Path]:
+    """Validate all sources, then write them as parquet; returns table name -> path.
+
+    Skipped (nothing read, nothing written) when the processed folder's manifest shows the same
+    raw files, settings and code, unless `force`. On bad input nothing is written: the previous
+    tables stay, but without a matching manifest they are never used.
+    """
     target = processed_dir(settings)
-    return {name: write_parquet(frame, target / f"{name}.parquet")
-            for name, frame in tables.items()}
+    expected = freshness.current(settings)  # hashed before reading: a later change is seen
+    names = None if force else freshness.fresh_tables(target, expected)
+    if names is not None:
+        return {name: target / f"{name}.parquet" for name in names}
+    tables = validate_delivery(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    freshness.remove_manifest(target)
+    written = {name: write_parquet(frame, target / f"{name}.parquet")
+               for name, frame in tables.items()}
+    for old in target.glob("*.parquet"):  # a source dropped from ivb.yaml leaves no table behind
+        if old.stem not in written:
+            old.unlink()
+    freshness.write_manifest(target, expected, list(written))
+    return written
 
 
 def load_table(settings: Settings, name: str) -> pd.DataFrame:
-    """A processed table; prepares the delivery first when it is missing."""
-    path = processed_dir(settings) / f"{name}.parquet"
-    if not path.is_file():
-        prepare(settings)
-    return pd.read_parquet(path)
+    """A processed table, (re)prepared first when missing or stale (raw files or settings changed).
+
+    Raises InputError when the delivery has no such table (its source is not in ivb.yaml).
+    """
+    written = prepare(settings)
+    if name not in written:
+        raise InputError(f"de levering heeft geen tabel {name!r}", file=settings.settings_file,
+                         column="files", expected=", ".join(sorted(written)))
+    return pd.read_parquet(written[name])

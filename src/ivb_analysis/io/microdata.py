@@ -211,12 +211,13 @@ def _code_error(values: pd.Series, bad: np.ndarray, spec: VariableSpec, item: It
     scale = scale_text(item)
     known = sorted(set(codebook.missing_codes) | spec.missing | set(spec.filter)
                    | set(spec.recode))
+    listed = ", ".join(map(str, known)) or "geen"
     return InputError(
-        f"ongeldige antwoordcode: code {code} komt {count} keer voor bij variabele {spec.name} ({spec.item}: "
-        f"{item.label}) maar staat niet op de antwoordschaal '{item.scale}' ({scale}) en niet "
-        f"onder recode, filter of missing ({', '.join(map(str, known)) or 'geen'}). Oplossing: "
-        f"zet {code} in het codeboek bij {spec.name} onder 'missing:' als het geen antwoord is, "
-        f"onder 'recode:' als het een antwoord is, of onder 'filter:' als het een filtercode is",
+        f"ongeldige antwoordcode: code {code} komt {count} keer voor bij variabele {spec.name} "
+        f"({spec.item}: {item.label}) maar staat niet op de antwoordschaal '{item.scale}' "
+        f"({scale}) en niet onder recode, filter of missing ({listed}). Oplossing: zet {code} "
+        f"in het codeboek bij {spec.name} onder 'missing:' als het geen antwoord is, onder "
+        f"'recode:' als het een antwoord is, of onder 'filter:' als het een filtercode is",
         file=path, column=spec.name, row=pos + first_line, found=code)
 
 

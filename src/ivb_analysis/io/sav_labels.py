@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal
 
 from ivb_analysis.catalogue import Catalogue, Item
@@ -65,6 +66,10 @@ class SavMeta:
                     ranges.setdefault(str(var), []).append((float(value), float(value)))
         return cls(labels, {k: tuple(v) for k, v in ranges.items()})
 
+    def __deepcopy__(self, memo: dict) -> SavMeta:
+        """Immutable: pandas copies a frame's attrs on every operation, so share, don't copy."""
+        return self
+
     def is_user_missing(self, variable: str, code: int) -> bool:
         return any(lo <= code <= hi for lo, hi in self.user_missing.get(variable, ()))
 
@@ -81,6 +86,7 @@ class LabelFinding:
     message: str
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower case, accents and punctuation removed, filler words dropped."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
@@ -92,6 +98,7 @@ def _same_word(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
+@lru_cache(maxsize=65536)
 def similarity(label: str, category: str) -> float:
     """How well a value label names a catalogue category, 0 (not at all) to 1 (same text)."""
     a, b = normalise(label), normalise(category)
