@@ -91,6 +91,17 @@ def delivery(tmp_path_factory) -> Path:
     return out
 
 
+def test_check_before_any_run(delivery, capsys):
+    """`ivb check` on the reviewed delivery: no errors; what is missing is said."""
+    capsys.readouterr()
+    assert main(["check", "--data-dir", str(delivery)]) == 0
+    report = capsys.readouterr().out
+    assert "Indicatoren: 36 beschikbaar, 1 gedeeltelijk, 2 niet in deze levering" in report
+    assert ("preventie: niet in deze levering (0 van 4 items; ontbreekt: prev_verlichting, "
+            "prev_waardevol, prev_fiets, prev_slot)") in report
+    assert "overlast_totaal: gedeeltelijk (12 van 13 items; ontbreekt: ovh_horeca)" in report
+
+
 @pytest.fixture(scope="module")
 def prepared(delivery) -> Path:
     assert main(["prepare", "--data-dir", str(delivery)]) == 0
