@@ -248,3 +248,17 @@ def test_filter_codes_and_undeclared_missing(tmp_path):
             in text)
     assert '    filter: {97: null}  # TE BESLISSEN: 97 "niet gevraagd".' in text
     assert "    # let op: codes zonder waardelabel in de data: [12]" in text
+
+
+def test_without_a_name_the_skeleton_says_what_to_fill_in(tmp_path, capsys):
+    out = tmp_path / "zonder_naam"
+    assert main(["init", "--gemeente", "GM0153", "--survey", str(SURVEYS[0]),
+                 "--out", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert "gemeente_naam in ivb.yaml invullen" in summary
+    text = (out / "ivb.yaml").read_text(encoding="utf-8")
+    assert 'gemeente_naam: ""  # TE BESLISSEN: naam van de gemeente' in text
+    # one wave: the file name is the pattern as it is, its year the wave
+    settings = yaml.safe_load(text)
+    assert settings["years"] == [2021]
+    assert settings["files"]["survey"] == "enquete_veiligheid_enschede_{year}_SYNTHETISCH.sav"
