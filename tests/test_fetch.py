@@ -35,6 +35,7 @@ from ivb_analysis.io.statline import (
     region_codes_by_name,
     statline_by_code,
 )
+from ivb_analysis.maps import wijk_choropleth
 
 PAGE = 25  # rows per page of the fake service (CBS: 10,000), so paging is exercised
 CRIME = "politie_47018NED_buurt_2023_hengelo"
@@ -316,3 +317,15 @@ def test_a_gemeente_without_rows_is_an_error(online, tmp_path, capsys):
                  "--out", str(tmp_path / "x")]) == 2
     assert "geen misdrijfcijfers voor deze gemeente en jaren" in capsys.readouterr().err
     assert not list((tmp_path / "x").glob("*.csv"))
+
+
+def test_fetched_files_make_the_wijk_map(fetched):
+    """Crime per 1,000 inhabitants from the fetched files, on the fetched wijk map."""
+    crime = aggregate_to_wijk(read_crime_47018(fetched / "politie_47018NED_GM0164.csv"))
+    people = read_population_85984(fetched / "kwb_2024_GM0164.csv").set_index("region_code")
+    rates = (crime.set_index("region_code")["count"].astype(float)
+             / people.loc[crime["region_code"], "population"].astype(float).to_numpy() * 1000)
+    assert rates["WK016400"] == pytest.approx(863 / 3010 * 1000)  # Binnenstad, 2023
+    fig = wijk_choropleth(rates, fetched / "wijken_GM0164_2023.geojson", title="t", source="s",
+                          banner=None)
+    assert sorted(p.get_label() for p in fig.axes[0].patches) == sorted(rates.index)
