@@ -144,6 +144,7 @@ def test_prepare_uses_the_bureaus_codes(prepared):
     assert status.loc["rapportcijfer_leefbaarheid", "status"] == "beschikbaar"
 
 
+@pytest.mark.slow  # the whole annex (figures in four formats, workbook, page)
 def test_annex_for_enschede(delivery, prepared, tmp_path):
     out = tmp_path / "uitvoer"
     assert main(["annex", "--data-dir", str(delivery), "--years", "2023",
