@@ -3,6 +3,7 @@ expected) and exit status 2 from the CLI, never a traceback, and nothing is writ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,10 @@ CASEWORK = "veiligheidshuis_casuistiek_SYNTHETISCH.csv"
 POLICE = "politie_47018NED_wijken_SYNTHETISCH.csv"
 WIJKEN = "wijken_SYNTHETISCH.csv"
 CODEBOOK = "codeboek_SYNTHETISCH.yaml"
+GROUP_CRIME = "politie_47013NED_gemeenten_SYNTHETISCH.csv"
+POPULATION_2015 = "kwb_85984NED_2015_wijken_SYNTHETISCH.csv"
+GEOMETRY = "wijken.geojson"
+_SQUARE = [[[6.7, 52.2], [6.8, 52.2], [6.8, 52.3], [6.7, 52.2]]]
 
 
 def _edit_sav(column: str | None = None, row: int = 0, value: float | None = None,
@@ -95,6 +100,24 @@ def _files(**changes: str) -> Callable[[Path], None]:
         files = yaml.safe_load((folder / "ivb.yaml").read_text(encoding="utf-8"))["files"]
         _settings(files={**files, **changes})(folder)
     return mutate
+
+
+def _geometry(text: str) -> Callable[[Path], None]:
+    """Add a geometry file to the delivery (and to ivb.yaml)."""
+    def mutate(folder: Path) -> None:
+        (folder / GEOMETRY).write_text(text, encoding="utf-8")
+        _files(geometry=GEOMETRY)(folder)
+    return mutate
+
+
+def _feature(code: str, kind: str = "Polygon", coordinates: object = _SQUARE,
+             key: str = "statcode") -> dict:
+    return {"type": "Feature", "properties": {key: code},
+            "geometry": {"type": kind, "coordinates": coordinates}}
+
+
+def _collection(*features: dict) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)})
 
 
 def _latin1(name: str) -> Callable[[Path], None]:
@@ -235,10 +258,47 @@ CASES = [
          ("ivb.yaml", "'benchmark_group'", "lijst gemeentecodes")),
     Case("settings-benchmark-group-bad-code", _settings(benchmark_group=["GM0153", "Almelo"]),
          ("ivb.yaml", "'benchmark_group'", "'Almelo'")),
+    # non-survey sources, validated at prepare (file, column, line as the user sees it)
+    Case("wijken-duplicate-number", _edit_line(WIJKEN, 3, _set_field(0, "0")),
+         (WIJKEN, "'nummer'", "rij 3", "dubbel", "ook op regel 2", "gevonden: 0)")),
+    Case("wijken-duplicate-code", _edit_line(WIJKEN, 5, _set_field(1, "WK016401")),
+         (WIJKEN, "'wijkcode'", "rij 5", "ook op regel 3", "'WK016401'")),
+    Case("benchmark-percentage-150", _edit_line(BENCH, 59, lambda f: [
+        *f[:2], "150", "148", "152", *f[5:]]),
+         (BENCH, "'waarde'", "rij 59", "buurt_achteruit", "percentage", "0 tot en met 100",
+          "'150'")),
+    Case("benchmark-interval-outside-scale", _edit_line(BENCH, 70, lambda f: [
+        *f[:3], "7.27", "10.4", *f[5:]]),
+         (BENCH, "'bovengrens'", "rij 70", "rapportcijfer", "1 tot en met 10")),
+    Case("group-crime-negative", _edit_text(GROUP_CRIME, '"Almelo";"8839"', '"Almelo";"-8839"'),
+         (GROUP_CRIME, "negatief", "Almelo", "2012", "-8839")),
+    Case("population-duplicate-wijk", _edit_text(
+        POPULATION_2015, '2,"WK016401  "', '2,"WK016400  "'),
+         (POPULATION_2015, "dubbel", "rij 4", "WK016400")),
+    Case("population-negative", _edit_text(POPULATION_2015, ",2940", ",-2940"),
+         (POPULATION_2015, "negatief", "rij 3", "AantalInwoners_5")),
+    Case("casework-duplicate", _edit_line(CASEWORK, 3, _set_field(3, "Code Rood")),
+         (CASEWORK, "dubbel", "rij 3", "ook op regel 2", "Code Rood")),
+    Case("geometry-broken", _geometry(_collection(_feature("WK016400"))[:70]),
+         (GEOMETRY, "kaartbestand kan niet gelezen worden")),
+    Case("geometry-without-statcode", _geometry(_collection(_feature("WK016400", key="code"))),
+         (GEOMETRY, "'statcode'", "ontbreekt")),
+    Case("geometry-point", _geometry(_collection(
+        _feature("WK016400"), _feature("WK016401", "Point", [6.7, 52.2]))),
+         (GEOMETRY, "rij 2", "Polygon", "WK016401: Point")),
     Case("run-year-without-data", lambda f: None, ("2016", "geen gegevens"),
          ("run", "--years", "2016", "--quiet")),
     Case("run-parameter-wrong-type", lambda f: None, ("min_n", "verkeerde type"),
          ("run", "-p", "min_n", "veel", "--quiet")),
+    Case("run-parameter-min-n-negative", lambda f: None, ("-p min_n", "1 of meer", "-5"),
+         ("run", "-p", "min_n", "-5", "--quiet")),
+    Case("run-parameter-base-year-not-a-wave", lambda f: None,
+         ("-p base_year", "2013, 2015", "2014"), ("run", "-p", "base_year", "2014", "--quiet")),
+    Case("run-parameter-year-contradicts-years", lambda f: None,
+         ("-p year", "--years", "2013"), ("run", "--years", "2015", "-p", "year", "2013",
+                                           "--quiet")),
+    Case("run-parameter-other-gemeente", lambda f: None, ("-p gemeente", "GM0164", "'GM0153'"),
+         ("run", "-p", "gemeente", "GM0153", "--quiet")),
     Case("run-parameter-unknown", lambda f: None, ("kleur", "onbekende notebookparameter"),
          ("run", "-p", "kleur", "rood", "--quiet")),
 ]
@@ -276,3 +336,10 @@ def test_decimal_commas_and_semicolons_are_read_not_refused(demo_copy, tmp_path)
     table = pd.read_parquet(tmp_path / "levering" / "benchmark.parquet")
     first = table[(table["year"] == 2012) & (table["indicator"] == "buurt_achteruit")]
     assert first["estimate"].iloc[0] == pytest.approx(20.7)
+
+
+def test_a_valid_geometry_is_accepted_at_prepare(demo_copy, tmp_path):
+    raw = demo_copy(years=(2013, 2015))
+    multi = [[[[6.8, 52.2], [6.9, 52.2], [6.9, 52.3], [6.8, 52.2]]]]
+    _geometry(_collection(_feature("WK016400"), _feature("WK016401", "MultiPolygon", multi)))(raw)
+    assert main(["prepare", "--data-dir", str(raw), "--processed-dir", str(tmp_path)]) == 0

@@ -25,6 +25,7 @@ from ivb_analysis.benchmark import (
     group_rate,
     population_share,
     rank_in_group,
+    total_rate,
 )
 from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.errors import InputError
@@ -600,3 +601,53 @@ def test_prepare_group_tables_errors(tmp_path: Path, public: Path) -> None:
         group_tables(_delivery(tmp_path, public).replace(benchmark_group=["GM0164", "x"]))
     with pytest.raises(InputError, match="eigen gemeente ontbreekt"):
         group_tables(_delivery(tmp_path, public).replace(gemeente_code="GM9999"))
+
+
+# --- rates with a missing population (a wijk whose population CBS gives as `.`) ---------------
+
+
+def _wijk_crime() -> tuple[pd.DataFrame, pd.DataFrame]:
+    crime = pd.DataFrame({
+        "region_code": ["WK000100", "WK000101", "WK000102", "WK000103"] * 2,
+        "crime_code": ["0.0.0"] * 4 + ["1.1.1"] * 4,
+        "year": [2023] * 8,
+        "count": pd.array([100, 50, 30, 7, 10, 4, 2, 1], dtype="Int64"),
+    })
+    population = pd.DataFrame({  # WK000101: `.` in the CBS file; WK000103: no inhabitants
+        "region_code": ["WK000100", "WK000101", "WK000102", "WK000103"],
+        "year": [2023] * 4,
+        "population": pd.array([1000, None, 2000, 0], dtype="Int64"),
+    })
+    return crime, population
+
+
+def test_a_wijk_without_population_gets_no_rate_and_a_remark():
+    crime, population = _wijk_crime()
+    rates = crime_figures(crime, population)
+    total = rates[rates["crime_code"] == "0.0.0"].set_index("region_code")
+    assert total["rate_per_1000"].tolist()[0] == pytest.approx(100.0)  # 100 / 1000 x 1000
+    assert math.isnan(total.loc["WK000101", "rate_per_1000"])
+    assert total.loc["WK000102", "rate_per_1000"] == pytest.approx(15.0)  # 30 / 2000 x 1000
+    assert math.isnan(total.loc["WK000103", "rate_per_1000"])
+    assert total["opmerking"].tolist() == [None, "geen bevolkingscijfer", None, "geen inwoners"]
+
+
+def test_the_gemeente_rate_leaves_a_wijk_without_population_out_of_both_sums():
+    crime, population = _wijk_crime()
+    totals = total_rate(crime_figures(crime, population)).set_index("crime_code")
+    # (100 + 30) / (1000 + 2000) x 1000 = 43.33 (not 187 / 3000 x 1000 = 62.33)
+    assert totals.loc["0.0.0", "rate_per_1000"] == pytest.approx(130 / 3000 * 1000)
+    assert totals.loc["0.0.0", ["count", "population", "n_used"]].tolist() == [130, 3000, 2]
+    assert totals.loc["0.0.0", "left_out"] == ["WK000101", "WK000103"]
+    assert totals.loc["1.1.1", "rate_per_1000"] == pytest.approx(12 / 3000 * 1000)
+
+
+def test_a_group_member_without_inhabitants_is_not_in_the_group_rate():
+    totals = pd.DataFrame({"region_code": ["GM0001", "GM0002", "GM0003"], "year": [2023] * 3,
+                           "count": pd.array([60, 40, 5], dtype="Int64")})
+    population = pd.DataFrame({"region_code": ["GM0001", "GM0002", "GM0003"],
+                               "year": [2023] * 3,
+                               "population": pd.array([3000, 1000, 0], dtype="Int64")})
+    group = group_rate(totals, population, ["GM0001", "GM0002", "GM0003"]).iloc[0]
+    assert group["rate_per_1000"] == pytest.approx(100 / 4000 * 1000)  # 25.0, not 26.25
+    assert (group["n_used"], group["missing"]) == (2, ["GM0003"])

@@ -183,3 +183,23 @@ def test_bad_delivery_is_one_fout(tmp_path, capsys, edit, fragment):
     captured = capsys.readouterr()
     assert fragment in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
+
+
+def test_item_without_answers_and_a_far_benchmark_share_are_warnings(tmp_path):
+    delivery = _copy(tmp_path)
+    path = delivery / SAV_2015
+    data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    data["prev_2"] = 98.0  # everybody 'weet niet': the question was probably not asked
+    pyreadstat.write_sav(data, str(path), variable_value_labels=meta.variable_value_labels,
+                         missing_ranges=meta.missing_ranges)
+    _edit(delivery / "ivb.yaml", "benchmark_share: 0.018", "benchmark_share: 0.05")
+    report = check_delivery(load_settings(delivery, processed_dir=tmp_path / "p"))
+    assert report.ok
+    assert [f.text for f in report.of("waarschuwing")] == [
+        f"geen enkel geldig antwoord in {SAV_2015}: prev_2 (prev_waardevol); niet gesteld? "
+        "Dan hoort het item onder not_asked",
+        "benchmark_share 0,0500 wijkt sterk af van het bevolkingsaandeel 0,0191; controleer "
+        "de instelling",
+    ]
+    assert report.to_dict()["benchmark_share"] == 0.05
+    assert "p van Hengelo in de benchmark = 0,0500" in report.text()

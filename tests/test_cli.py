@@ -65,3 +65,29 @@ def test_module_entry_point_and_help():
                             capture_output=True, text=True, check=True)
     for option in ("--years", "--data-dir", "--output-dir", "--jobs", "--force"):
         assert option in result.stdout
+
+
+def test_prepare_again_with_nothing_changed_reads_and_writes_nothing(demo_copy, tmp_path, capsys):
+    raw = demo_copy()
+    args = ["prepare", "--data-dir", str(raw), "--processed-dir", str(tmp_path / "p")]
+    assert main(args) == 0
+    table = tmp_path / "p" / "levering" / "survey_long.parquet"
+    stamp = table.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("ongewijzigd: ")
+    assert table.stat().st_mtime_ns == stamp
+    assert main([*args, "--force"]) == 0  # --force validates and writes again
+    assert "survey_long" in capsys.readouterr().out and table.stat().st_mtime_ns != stamp
+
+
+def test_a_source_dropped_from_the_settings_leaves_no_table_behind(demo_copy, tmp_path):
+    raw = demo_copy()
+    args = ["prepare", "--data-dir", str(raw), "--processed-dir", str(tmp_path / "p")]
+    assert main(args) == 0
+    assert (tmp_path / "p" / "levering" / "casework.parquet").is_file()
+    text = (raw / "ivb.yaml").read_text(encoding="utf-8")
+    kept = [ln for ln in text.splitlines() if not ln.strip().startswith("casework:")]
+    (raw / "ivb.yaml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(args) == 0
+    assert not (tmp_path / "p" / "levering" / "casework.parquet").exists()

@@ -76,3 +76,38 @@ def test_no_gemeente_is_named_in_library_code_outside_the_demo():
                  if "demo" not in p.parts and ("Hengelo" in p.read_text(encoding="utf-8")
                                                or "GM0164" in p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize(("change", "column"), [
+    ({"min_n": 0}, "min_n"), ({"indicatief_n": 49}, "indicatief_n"), ({"alpha": 0}, "alpha"),
+    ({"alpha": 0.51}, "alpha"), ({"benchmark_share": 1.0}, "benchmark_share"),
+    ({"benchmark_share": -0.1}, "benchmark_share"), ({"lonely_psu": "remove"}, "lonely_psu"),
+    ({"reference_year": 2016}, "reference_year"), ({"benchmark_waves": [2013, 2016]},
+                                                   "benchmark_waves"),
+    ({"years": ["2015"]}, "years"), ({"years": [2015, 2015]}, "years"),
+    ({"benchmark_group": ["GM0153", 153]}, "benchmark_group"), ({"min_n": 50.5}, "min_n"),
+])
+def test_every_settings_object_is_checked_also_after_an_override(change, column):
+    with pytest.raises(InputError) as info:
+        load_settings(DEMO_DIR).replace(**change)
+    assert info.value.column == column
+    assert info.value.file == DEMO_DIR / "ivb.yaml"
+
+
+def test_limits_that_are_allowed():
+    settings = load_settings(DEMO_DIR).replace(
+        min_n=1, indicatief_n=1, alpha=0.5, benchmark_share=0.0, lonely_psu="average",
+        reference_year=2013, benchmark_waves=[2013, 2015], benchmark_group=["GM0153", "GM0141"])
+    assert (settings.min_n, settings.benchmark_waves) == (1, (2013, 2015))
+
+
+def test_settings_file_with_a_bom_is_read_and_cp1252_is_refused_with_line_and_byte(tmp_path):
+    text = (DEMO_DIR / "ivb.yaml").read_text(encoding="utf-8")
+    (tmp_path / "ivb.yaml").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_settings(tmp_path).gemeente_code == "GM0164"
+    lines = text.splitlines()
+    lines[3] = lines[3].replace("Hengelo", "Hengelo é")  # line 4: gemeente_naam
+    (tmp_path / "ivb.yaml").write_bytes("\n".join(lines).encode("cp1252"))
+    with pytest.raises(InputError, match="Windows-1252") as info:
+        load_settings(tmp_path)
+    assert info.value.row == 4 and "0xe9" in info.value.message

@@ -310,6 +310,16 @@ def test_duplicate_key_and_design_as_a_list_are_clear_errors(tmp_path):
     assert info.value.column == "design"
 
 
+def test_missing_codes_as_a_list_and_variables_not_a_mapping(tmp_path):
+    path = _codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n",
+                     missing="missing_codes: [98, 99]\n")
+    assert read_codebook(path, CAT).missing_codes == {98: "ontbrekend", 99: "ontbrekend"}
+    path = _codebook(tmp_path, "variables: [rc_leefbaarheid]\n")
+    with pytest.raises(InputError, match="verwacht een mapping") as info:
+        read_codebook(path, CAT)
+    assert info.value.column == "variables"
+
+
 def test_not_asked_items(tmp_path):
     body = "not_asked: [prev_fiets]\nvariables:\n  rc: rc_leefbaarheid\n"
     codebook = read_codebook(_codebook(tmp_path, body), CAT)

@@ -238,3 +238,12 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(demo_copy, tmp
     assert code == 2, err
     assert "--output-dir" in err and fragment in err and "Traceback" not in err
     assert not (tmp_path / "p").exists()
+
+
+def test_the_raw_data_guard_does_not_follow_a_symlink_out_of_the_delivery(demo_copy, tmp_path):
+    from ivb_analysis.guard import manifest
+
+    raw = demo_copy()
+    (tmp_path / "geheim.txt").write_text("niet lezen", encoding="utf-8")
+    (raw / "notitie.txt").symlink_to(tmp_path / "geheim.txt")
+    assert manifest(raw)["notitie.txt"] == f"symlink:{tmp_path / 'geheim.txt'}"

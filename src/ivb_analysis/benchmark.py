@@ -29,6 +29,10 @@ from ivb_analysis.io.text import first_true, require_columns
 PER_1000 = 1000
 PER_10000 = 10_000
 REASON_NO_ESTIMATE = "geen schatting voor de gemeente"
+# Column `opmerking` of the rate tables: why a region has no rate.
+REMARK = "opmerking"
+NO_POPULATION = "geen bevolkingscijfer"
+NO_INHABITANTS = "geen inwoners"
 _KEYS = ["indicator", "year"]
 
 
@@ -271,7 +275,16 @@ def _rates(counts: pd.DataFrame, population: pd.DataFrame, per: int) -> pd.DataF
     denominator = inhabitants.where(inhabitants > 0)
     out[f"rate_per_{per}"] = (out["count"].astype("Float64") / denominator * per).astype(
         "float64")
+    out[REMARK] = _remarks(inhabitants)
     return out
+
+
+def _remarks(inhabitants: pd.Series) -> pd.Series:
+    """Why a region has no rate: no population figure (CBS `.`, or no row), or no inhabitants."""
+    remark = pd.Series(None, index=inhabitants.index, dtype=object)
+    remark[inhabitants.isna().to_numpy()] = NO_POPULATION
+    remark[(inhabitants == 0).fillna(False).to_numpy()] = NO_INHABITANTS
+    return remark
 
 
 def crime_rates(crime: pd.DataFrame, population: pd.DataFrame, per: int = PER_1000
@@ -279,8 +292,9 @@ def crime_rates(crime: pd.DataFrame, population: pd.DataFrame, per: int = PER_10
     """Counts and rates per `per` (1,000) inhabitants per region (and year).
 
     Joined on `region_code`, and on `year` too when both frames have it (crimes of 2023 with the
-    population at the end of 2023). Returns the crime columns plus `population` and
-    `rate_per_1000`; the rate is NA where the population is missing or 0.
+    population at the end of 2023). Returns the crime columns plus `population`,
+    `rate_per_1000` and `opmerking`; where the population is missing (CBS `.`, or no row) the
+    rate is NaN and `opmerking` is "geen bevolkingscijfer" ("geen inwoners" where it is 0).
     """
     out = _rates(crime, population, per)
     order = [c for c in ("region_code", "crime_code", "year") if c in out.columns]
@@ -310,7 +324,40 @@ def crime_figures(crime: pd.DataFrame, population: pd.DataFrame, per: int = PER_
     out["count_change_pct"] = ((count - before) / before.where(before > 0) * 100).astype(
         "float64")
     out["rate_change"] = out[rate] - out["rate_previous"]
+    remark = out[REMARK].astype(object)
+    out[REMARK] = remark.where(remark.notna(), None)  # the merge turned None into NaN
     return out.sort_values([*keys, "year"]).reset_index(drop=True)
+
+
+def total_rate(figures: pd.DataFrame, per: int = PER_1000,
+               by: Sequence[str] = ("year", "crime_code")) -> pd.DataFrame:
+    """The rate of a whole area from its parts (e.g. the gemeente from its wijken).
+
+    Numerator and denominator are summed over the same parts: a wijk without a population figure
+    (or without inhabitants) is left out of both, never only out of the denominator (which would
+    raise the rate). Returns `by` columns plus `count`, `population`, `rate_per_<per>`, `n_used`
+    and `left_out` (sorted region codes of the parts left out, for a note beside the figure).
+    """
+    keys = [k for k in by if k in figures.columns]
+    require_columns(figures, ["region_code", "count", "population"], None)
+    inhabitants = figures["population"].astype("Float64")
+    usable = ((inhabitants > 0) & figures["count"].notna()).fillna(False).astype(bool)
+    rows = []
+    groups = figures.groupby(keys, sort=True) if keys else [((), figures)]
+    for key, part in groups:
+        use = usable.loc[part.index]
+        crimes = int(part.loc[use, "count"].sum())
+        population = int(part.loc[use, "population"].sum())
+        rows.append({
+            **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+            "count": crimes,
+            "population": population,
+            f"rate_per_{per}": crimes / population * per if population else float("nan"),
+            "n_used": int(use.sum()),
+            "left_out": sorted(part.loc[~use, "region_code"].astype(str)),
+        })
+    columns = [*keys, "count", "population", f"rate_per_{per}", "n_used", "left_out"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def rank_in_group(
@@ -348,7 +395,8 @@ def group_rate(
     rows = []
     for year in sorted(rates["year"].dropna().unique()):
         this = rates[rates["year"] == year]
-        usable = this[this["count"].notna() & this["population"].notna()]
+        usable = this[this["count"].notna() & (this["population"].astype("Float64") > 0)
+                      .fillna(False)]
         used = set(usable["region_code"])
         crimes, inhabitants = int(usable["count"].sum()), int(usable["population"].sum())
         rows.append({
@@ -434,8 +482,10 @@ def casework_rates(
 
 
 __all__ = [
+    "NO_POPULATION",
     "PER_1000",
     "PER_10000",
+    "REMARK",
     "casework_rates",
     "crime_figures",
     "crime_rates",
@@ -445,4 +495,5 @@ __all__ = [
     "group_rate",
     "population_share",
     "rank_in_group",
+    "total_rate",
 ]

@@ -35,6 +35,42 @@ def _writable(settings, *, output: bool) -> None:
         require_writable(settings.output_dir, "--output-dir")
 
 
+# `-p NAME VALUE` that are settings (checked like ivb.yaml, before anything runs) and those the
+# runner sets itself from its options (a -p could only contradict them).
+PARAMETER_SETTINGS = {"min_n": "min_n", "benchmark_group": "benchmark_group",
+                      "base_year": "reference_year"}
+RUNNER_PARAMETERS = {"year": "--years", "data_dir": "--data-dir", "output_dir": "--output-dir",
+                     "processed_dir": "--processed-dir"}
+
+
+def _refuse_runner_parameters(parameters: dict) -> None:
+    """A `-p` for what the runner sets from its options could only contradict them."""
+    for name, option in RUNNER_PARAMETERS.items():
+        if name in parameters:
+            raise InputError(f"-p {name} wordt door ivb run zelf gezet", column=name,
+                             expected=f"de optie {option}", found=parameters[name])
+
+
+def _with_parameters(settings, parameters: dict):
+    """The run's settings with its `-p` overrides applied (one parameter set per run); a value
+    out of range is refused here, before anything runs, naming the parameter."""
+    gemeente = parameters.get("gemeente")
+    if gemeente is not None and gemeente != settings.gemeente_code:
+        raise InputError("-p gemeente past niet bij de levering", file=settings.settings_file,
+                         column="gemeente_code", expected=settings.gemeente_code, found=gemeente)
+    changes = {field: parameters[name] for name, field in PARAMETER_SETTINGS.items()
+               if parameters.get(name) is not None}
+    try:
+        return settings.replace(**changes)
+    except InputError as error:
+        name = next((n for n, f in PARAMETER_SETTINGS.items() if f == error.column), None)
+        if name is None:
+            raise
+        error.message = f"-p {name}: {error.message}"
+        error.file = None
+        raise error from None
+
+
 def _parameters(pairs: list[list[str]] | None) -> dict:
     """`-p NAME VALUE` pairs; values are read as YAML scalars (80 -> int, null -> None)."""
     out = {}
@@ -68,11 +104,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ivb_analysis import run as runner
     from ivb_analysis.prepare import prepare
 
-    settings = _settings(args)
     parameters = _parameters(args.parameter)
+    settings = _settings(args)
+    _refuse_runner_parameters(parameters)
     settings.waves(args.years)
-    _writable(settings, output=True)
     runner.check_parameters(runner.discover_notebooks(args.notebook_dir), parameters)
+    settings = _with_parameters(settings, parameters)
+    _writable(settings, output=True)
     timeout = runner.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     with raw_data_unchanged(settings.data_dir):
         # The whole delivery is validated (and prepared) before the first notebook starts: bad

@@ -138,8 +138,9 @@ class Settings:
         for key in ("data_dir", "processed_dir", "output_dir"):
             if key in changes:
                 changes[key] = Path(changes[key])
-        if "years" in changes:
-            changes["years"] = tuple(int(y) for y in changes["years"])
+        for key in ("years", "benchmark_waves"):  # types are checked in __post_init__
+            if key in changes and isinstance(changes[key], list | tuple):
+                changes[key] = tuple(changes[key])
         return dataclasses.replace(self, **changes)
 
 

@@ -35,11 +35,12 @@ class InputError(Exception):
         text = self.message
         if where:
             text = f"{', '.join(where)}: {text}"
+        found = _plain(self.found)
         if self.expected is not None:
             text += f" (verwacht: {self.expected}"
-            text += f"; gevonden: {self.found!r})" if self.found is not None else ")"
+            text += f"; gevonden: {found})" if self.found is not None else ")"
         elif self.found is not None:
-            text += f" (gevonden: {self.found!r})"
+            text += f" (gevonden: {found})"
         return text
 
     def __reduce__(self):  # keep it picklable across worker processes
@@ -47,3 +48,14 @@ class InputError(Exception):
             self.__class__,
             (self.message, self.file, self.column, self.row, self.expected, self.found),
         )
+
+
+def _plain(value: object) -> str:
+    """A value as a user reads it: `0`, `-2.5`, `'tekst'`; never `np.float64(0.0)`."""
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()  # numpy scalar -> Python scalar
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return repr(value)

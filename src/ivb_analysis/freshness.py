@@ -48,7 +48,8 @@ def source_files(settings: Settings) -> list[Path]:
         if pattern is None:
             continue
         if "{year}" in pattern:
-            files.update(settings.data_dir.glob(pattern.replace("{year}", "*")))
+            files.update(path for path in settings.data_dir.glob(pattern.replace("{year}", "*"))
+                         if settings.contains(path))  # never read a link out of the delivery
             files.update(settings.path(name, year) for year in settings.years)
         else:
             files.add(settings.path(name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +17,18 @@ class RawDataChanged(RuntimeError):
 
 
 def manifest(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder`, keyed by its path relative to the folder."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
-    }
+    """SHA-256 of every file under `folder`, keyed by its path relative to the folder.
+
+    A symlink is recorded by its target, never followed: the guard reads nothing outside the
+    delivery (a link pointing out of it is refused when the settings name it).
+    """
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            out[str(path.relative_to(folder))] = f"symlink:{os.readlink(path)}"
+        elif path.is_file():
+            out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def differences(before: dict[str, str], after: dict[str, str]) -> list[str]:

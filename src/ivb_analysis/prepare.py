@@ -20,6 +20,7 @@ from ivb_analysis.clean.indicators import indicator_status, score_indicators
 from ivb_analysis.clean.recode import recode_items
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.geometry import check_geometry
 from ivb_analysis.io.microdata import read_codebook, read_raw_survey, read_wijken, validate_survey
 from ivb_analysis.io.police import (
     aggregate_to_wijk,
@@ -48,6 +49,8 @@ CASEWORK_TABLE = "casework"
 GROUP_MEMBERS_TABLE = "group_members"
 GROUP_CRIME_TABLE = "group_crime"
 GROUP_POPULATION_TABLE = "group_population"
+# The published scale of each kind of indicator (benchmark values are checked against it).
+SCALES = {"percentage": (0.0, 100.0), "rapportcijfer": (1.0, 10.0), "schaalscore": (0.0, 10.0)}
 
 
 processed_dir = freshness.processed_dir
@@ -71,7 +74,9 @@ def survey_long(settings: Settings) -> pd.DataFrame:
 def benchmark(settings: Settings) -> pd.DataFrame:
     """The published benchmark; every survey wave must have one (else the footprint is empty)."""
     path = settings.path("benchmark")
-    table = read_benchmark(path, known_indicators=set(load_catalogue().ids()))
+    catalogue = load_catalogue()
+    ranges = {i.id: (*SCALES[i.kind], i.kind) for i in catalogue.indicators.values()}
+    table = read_benchmark(path, known_indicators=set(catalogue.ids()), ranges=ranges)
     absent = sorted(set(settings.years) - set(table["year"]))
     if absent:
         raise InputError("meetjaar ontbreekt in de benchmark", file=path, column="jaar",
@@ -123,8 +128,17 @@ def _gemeente_table(settings: Settings, name: str, codes: dict[str, str], value:
     numbers; the delivery's own gemeente must be in it.
     """
     path = settings.path(name)
-    table = statline_by_code(read_statline_export(path), codes, value)
+    try:
+        table = statline_by_code(read_statline_export(path), codes, value)
+    except InputError as error:  # statline_by_code works on a table: name the file
+        error.file = error.file or path
+        raise
     numbers = table[value]
+    negative = numbers.notna() & (numbers < 0)
+    if negative.any():
+        row = table[negative].iloc[0]
+        raise InputError("negatief aantal", file=path, column=str(row["year"]),
+                         row=row["region_name"], expected="0 of meer", found=row[value])
     fraction = numbers.notna() & (numbers % 1 != 0)
     if fraction.any():
         row = table[fraction].iloc[0]
@@ -186,10 +200,13 @@ def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
         tables[CASEWORK_TABLE] = read_casework(settings.path("casework"))
     if settings.files.police:
         tables[CRIME_TABLE] = crime(settings)
-        if settings.files.population:
-            years = sorted(tables[CRIME_TABLE]["year"].unique().tolist())
-            tables[POPULATION_TABLE] = population(settings, years)
+    if settings.files.population:  # the crime years, else the survey waves
+        years = (sorted(tables[CRIME_TABLE]["year"].unique().tolist())
+                 if CRIME_TABLE in tables else list(settings.years))
+        tables[POPULATION_TABLE] = population(settings, years)
     tables.update(group_tables(settings))
+    if settings.files.geometry:
+        check_geometry(settings.path("geometry"))
     return tables
 
 

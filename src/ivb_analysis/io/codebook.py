@@ -2,7 +2,7 @@
 
 ```yaml
 design: {id: respnr, wijk: wijk, weight: weegfactor, strata: stratum, year: jaar}
-missing_codes: {98: weet niet, 99: geen antwoord}   # missing for every variable
+missing_codes: {98: weet niet, 99: geen antwoord}   # missing for every variable (or [98, 99])
 not_asked: [prev_verlichting]                       # catalogue items the survey did not ask
 variables:
   rapcijf_leefb: rc_leefbaarheid                    # short form: only the item
@@ -246,7 +246,10 @@ def read_codebook(path: Path, catalogue: Catalogue) -> Codebook:
     if extra:
         raise InputError("onbekende rol onder 'design'", file=path, column=f"design.{extra[0]}",
                          expected=", ".join(DESIGN_ROLES + OPTIONAL_ROLES))
-    missing_raw = _mapping(raw.get("missing_codes"), path, "missing_codes",
+    missing_raw = raw.get("missing_codes")
+    if isinstance(missing_raw, list):  # codes without their meaning: [98, 99]
+        missing_raw = {code: "ontbrekend" for code in missing_raw}
+    missing_raw = _mapping(missing_raw, path, "missing_codes",
                            "{98: weet niet, 99: geen antwoord}")
     missing = {_code(k, path, "missing_codes", "ontbrekingscode"): str(v)
                for k, v in missing_raw.items()}

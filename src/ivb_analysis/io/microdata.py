@@ -240,5 +240,14 @@ def read_wijken(path: Path) -> pd.DataFrame:
         pos = _first(bad)
         raise InputError("ongeldige CBS-wijkcode", file=path, column="wijkcode", row=pos + 2,
                          expected="WK gevolgd door 6 cijfers", found=table["wijkcode"].iloc[pos])
+    for column in ("nummer", "wijkcode"):  # each wijk once: a duplicate would merge two wijken
+        dup = table[column].duplicated() & table[column].notna()
+        if dup.any():
+            pos = _first(dup.to_numpy())
+            first = _first((table[column] == table[column].iloc[pos]).fillna(False).to_numpy())
+            value = table[column].iloc[pos]
+            raise InputError(f"{column} komt dubbel voor (ook op regel {first + 2})", file=path,
+                             column=column, row=pos + 2, expected="elke wijk één keer",
+                             found=int(value) if column == "nummer" else str(value))
     return table.rename(
         columns={"nummer": "wijk", "wijkcode": "wijk_code", "wijknaam": "wijk_naam"})

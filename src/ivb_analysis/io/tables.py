@@ -8,7 +8,7 @@ line in the file (the header is line 1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -77,16 +77,21 @@ def _no_duplicates(out: pd.DataFrame, keys: list[str], labels: list[str], file: 
         )
 
 
+# indicator id -> (lowest, highest, what the unit is): e.g. (0, 100, "percentage")
+Ranges = Mapping[str, tuple[float, float, str]]
+
+
 def read_benchmark(
-    path: str | Path, known_indicators: set[str] | None = None
+    path: str | Path, known_indicators: set[str] | None = None, ranges: Ranges | None = None
 ) -> pd.DataFrame:
     """`jaar;indicator;waarde;ondergrens;bovengrens;n` -> `year, indicator, estimate, ci_low,
     ci_high, n`, sorted by year and indicator.
 
     Checks: columns present; year an integer; numbers parse; the interval is given completely or
     not at all (published benchmarks sometimes lack it) and `ondergrens <= waarde <= bovengrens`;
-    `n` a positive integer when given; indicator ids in `known_indicators` (when given); each
-    (year, indicator) once.
+    `n` a positive integer when given; indicator ids in `known_indicators` (when given); value
+    and interval inside the indicator's scale from `ranges` (a percentage 0-100, a rapportcijfer
+    1-10; 150% is a typo, not a number to compare with); each (year, indicator) once.
     """
     csv, frame, line = _load(path, BENCHMARK_COLUMNS)
     file = csv.path
@@ -109,6 +114,8 @@ def read_benchmark(
                          row=line(bad), expected="1 of meer", found=frame["n"].iloc[bad])
     if known_indicators is not None:
         _check_known(out["indicator"], known_indicators, file, line)
+    if ranges is not None:
+        _check_ranges(out, frame, ranges, file, line)
     _no_duplicates(out, ["year", "indicator"], ["jaar", "indicator"], file, line)
     return out.sort_values(["year", "indicator"]).reset_index(drop=True)
 
@@ -133,6 +140,24 @@ def _check_interval(out: pd.DataFrame, frame: pd.DataFrame, file: Path, line: Lo
                        f"waarde={frame['waarde'].iloc[bad]}, "
                        f"bovengrens={frame['bovengrens'].iloc[bad]}"),
             )
+
+
+def _check_ranges(out: pd.DataFrame, frame: pd.DataFrame, ranges: Ranges, file: Path,
+                  line: Locator) -> None:
+    """Value and interval bounds inside the indicator's scale."""
+    known = out["indicator"].map(lambda i: i in ranges)
+    low = out["indicator"].map(lambda i: ranges[i][0] if i in ranges else float("nan"))
+    high = out["indicator"].map(lambda i: ranges[i][1] if i in ranges else float("nan"))
+    for column, source in (("estimate", "waarde"), ("ci_low", "ondergrens"),
+                           ("ci_high", "bovengrens")):
+        values = out[column].astype("float64")
+        bad = first_true(known & values.notna() & ((values < low) | (values > high)))
+        if bad is not None:
+            lowest, highest, what = ranges[out["indicator"].iloc[bad]]
+            raise InputError(
+                f"waarde buiten het bereik van {out['indicator'].iloc[bad]} ({what})", file=file,
+                column=source, row=line(bad), expected=f"{lowest:g} tot en met {highest:g}",
+                found=frame[source].iloc[bad])
 
 
 def _check_known(indicators: pd.Series, known: set[str], file: Path, line: Locator) -> None:
