@@ -25,6 +25,7 @@ import yaml
 from ivb_analysis.cli import main
 from ivb_analysis.errors import InputError
 from ivb_analysis.fetch import fetch
+from ivb_analysis.io.geometry import check_geometry
 from ivb_analysis.io.police import aggregate_to_wijk
 from ivb_analysis.io.statline import (
     read_crime_47018,
@@ -256,6 +257,7 @@ def test_population_per_wijk_as_in_the_extract(fetched, public):
 
 
 def test_geometry_has_the_wijk_codes(fetched):
+    assert check_geometry(fetched / "wijken_GM0164_2023.geojson") == 10  # prepare's check
     frame = gpd.read_file(fetched / "wijken_GM0164_2023.geojson")
     assert sorted(frame["statcode"]) == [f"WK0164{i:02d}" for i in range(10)]
     assert frame.set_index("statcode").loc["WK016409", "statnaam"] == "Wijk 09 Buitengebied"
