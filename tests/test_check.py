@@ -69,6 +69,7 @@ def test_mini_report(tmp_path, capsys):
     assert "Indicatoren: 39 beschikbaar, 0 gedeeltelijk, 0 niet in deze levering" in out
     assert "Buitengebied         48 onderdrukt     50 indicatief" in out
     assert "onderdrukt (n onder 50): Buitengebied 2013 (n = 48)" in out
+    assert "passen: 343 in elk van de 2 .sav-bestanden" in out
     assert "p van Hengelo in de benchmark = 0,0180" in out
     assert "Conclusie: geen fouten" in out
     assert not (tmp_path / "processed").exists()  # check writes nothing

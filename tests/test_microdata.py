@@ -379,3 +379,60 @@ def test_similarity_of_labels():
     assert similarity("oneens", "eens") < MATCHED
     assert similarity("ontevreden", "tevreden") < MATCHED
     assert similarity("8 goed", "8") == 1.0 and similarity("8", "9") == 0.0
+
+
+# --- the same families through `ivb prepare` on a copy of data/raw/mini: exit 2, the file, column
+# --- and row as the user sees them, nothing written --------------------------------------------
+
+MINI_SAV = "veiligheidsmonitor_2015_SYNTHETISCH.sav"
+MINI_CODEBOOK = "codeboek_SYNTHETISCH.yaml"
+
+
+def _sav_edit(column: str, row: int, value: float):
+    def mutate(folder):
+        path = folder / MINI_SAV
+        data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        data.loc[row, column] = value
+        pyreadstat.write_sav(data, str(path), variable_value_labels=meta.variable_value_labels,
+                             missing_ranges=meta.missing_ranges)
+    return mutate
+
+
+def _text_edit(old: str, new: str):
+    def mutate(folder):
+        path = folder / MINI_CODEBOOK
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+@pytest.mark.parametrize(("mutate", "where", "fragment"), [
+    (_sav_edit("weegfactor", 27, np.inf), (MINI_SAV, "'weegfactor'", "rij 28"), "niet eindig"),
+    (_sav_edit("weegfactor", 3, -1.0), (MINI_SAV, "'weegfactor'", "rij 4"), "niet positief"),
+    (_sav_edit("respnr", 9, 201500001.0), (MINI_SAV, "'respnr'", "rij 10"), "ook in rij 1"),
+    (_sav_edit("jaar", 4, 2013.0), (MINI_SAV, "'jaar'", "rij 5"), "meetjaar 2015"),
+    (_sav_edit("buurt_ontw", 6, 4.0), (MINI_SAV, "'buurt_ontw'", "rij 7"), "komt 1 keer voor"),
+    (_text_edit("  wijk: wijk\n", "  wijk: wijk\n  wijk: wijk\n"), (MINI_CODEBOOK,),
+     "sleutel wijk staat twee keer"),
+    (_text_edit("      97: 3", "      '97a': 3"), (MINI_CODEBOOK, "variables.ovl_hi_01.filter"),
+     "geen geheel getal"),
+    (_text_edit("design:\n  id: respnr\n  wijk: wijk\n  weight: weegfactor\n  year: jaar\n",
+                "design:\n- respnr\n- wijk\n- weegfactor\n"), (MINI_CODEBOOK, "'design'"),
+     "mapping"),
+])
+def test_prepare_refuses_survey_and_codebook_families(tmp_path, capsys, mutate, where, fragment):
+    import shutil
+
+    from ivb_analysis.cli import main
+    from tests.conftest import ROOT
+
+    delivery = tmp_path / "raw" / "levering"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", delivery)
+    mutate(delivery)
+    processed = tmp_path / "processed"
+    assert main(["prepare", "--data-dir", str(delivery), "--processed-dir", str(processed)]) == 2
+    err = capsys.readouterr().err
+    assert all(w in err for w in where) and fragment in err, err
+    assert "Traceback" not in err and "np." not in err
+    assert not list(processed.rglob("*.parquet"))

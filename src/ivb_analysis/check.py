@@ -49,6 +49,7 @@ class CheckReport:
     indicators: pd.DataFrame | None = None   # indicator, label, status, items, missing items
     sample: pd.DataFrame | None = None       # year, wijk_code, wijk_naam, n, mark
     labels: list[LabelFinding] = field(default_factory=list)
+    matched: dict[str, int] = field(default_factory=dict)  # .sav -> labelled codes that fit
     benchmark_share: float = 0.0
 
     def add(self, level: Level, topic: str, text: str) -> None:
@@ -161,6 +162,13 @@ def check_delivery(settings: Settings) -> CheckReport:
     _codebook_findings(report, codebook, catalogue)
     for year in settings.years:
         _wave_findings(report, codebook, catalogue, settings, year)
+    if report.matched:
+        counts = sorted(set(report.matched.values()))
+        report.add("info", "labels", "gelabelde codes die na recode bij hun categorie passen: "
+                   + (f"{counts[0]} in elk van de {len(report.matched)} .sav-bestanden"
+                      if len(counts) == 1 else
+                      ", ".join(f"{n} in {name}" for name, n in report.matched.items()))
+                   + " (ivb check --json toont per code wat het label opleverde)")
     try:
         tables = validate_delivery(settings)
     except InputError as error:
@@ -218,9 +226,7 @@ def _wave_findings(report: CheckReport, codebook: Codebook, catalogue: Catalogue
                 report.add("fout", f"labels {path.name}", f.message)
             elif f.severity == "waarschuwing":
                 report.add("waarschuwing", f"labels {path.name}", f.message)
-        matched = sum(f.severity == "ok" for f in findings)
-        report.add("info", f"labels {path.name}",
-                   f"{matched} gelabelde codes passen bij de catalogus (na recode)")
+        report.matched[path.name] = sum(f.severity == "ok" for f in findings)
     empty = []
     for name, spec in codebook.variables.items():
         if name not in raw.columns:
