@@ -177,6 +177,71 @@ def _add_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 # --- end ivb check ---------------------------------------------------------------------------
 
 
+# --- ivb init (onboard) --------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    """`ivb init`: a delivery skeleton with a codebook draft from the survey's SPSS metadata."""
+    from ivb_analysis.onboard import init_delivery
+
+    _written, summary = init_delivery(args.gemeente, args.survey, args.out,
+                                      gemeente_naam=args.naam, force=args.force)
+    print(summary, end="")
+    return 0
+
+
+def _add_init(sub: argparse._SubParsersAction) -> None:
+    ini = sub.add_parser("init",
+                         help="maak een nieuwe levering: ivb.yaml, een concept-codeboek uit de "
+                              "SPSS-labels en de wijkenlijst (niets wordt stil geraden)")
+    ini.add_argument("--gemeente", required=True, metavar="GMxxxx",
+                     help="CBS-gemeentecode, bijv. GM0153")
+    ini.add_argument("--naam", default=None, help="naam van de gemeente (bijv. Enschede)")
+    ini.add_argument("--survey", type=Path, action="append", required=True, metavar="BESTAND.sav",
+                     help="enquêtebestand per golf (herhaal voor elke golf)")
+    ini.add_argument("--out", type=Path, required=True, metavar="MAP",
+                     help="nieuwe map voor de levering (de .sav-bestanden worden erheen "
+                          "gekopieerd; verder wordt niets buiten deze map geschreven)")
+    ini.add_argument("--force", action="store_true", help="bestaande bestanden overschrijven")
+    ini.set_defaults(func=cmd_init)
+# --- end ivb init ----------------------------------------------------------------------------
+
+
+# --- ivb fetch (onboard) -------------------------------------------------------------------
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """`ivb fetch`: public CBS/Politie sources by GM code (the only command that needs internet)."""
+    from ivb_analysis.fetch import fetch, settings_hint
+
+    geometry_year = None if args.no_geometry else (args.geometry_year or max(args.years))
+    written = fetch(args.gemeente, args.years, args.out, population_years=args.kwb_years,
+                    geometry_year=geometry_year, geometry=not args.no_geometry,
+                    offline=args.offline)
+    for path in written:
+        print(path)
+    print("Zet in ivb.yaml onder files: (bestanden in dezelfde map als ivb.yaml):")
+    print(settings_hint(args.gemeente, args.years, geometry_year))
+    return 0
+
+
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    fet = sub.add_parser("fetch",
+                         help="haal de publieke CBS/Politie-bronnen op voor een gemeente "
+                              "(vraagt internet; een tweede keer komt alles uit de cache)")
+    fet.add_argument("--gemeente", required=True, metavar="GMxxxx",
+                     help="CBS-gemeentecode, bijv. GM0153")
+    fet.add_argument("--years", type=int, nargs="+", required=True, metavar="JAAR",
+                     help="jaren van misdrijven en bevolking per gemeente")
+    fet.add_argument("--kwb-years", type=int, nargs="+", default=None, metavar="JAAR",
+                     help="edities van Kerncijfers wijken en buurten (standaard: --years)")
+    fet.add_argument("--geometry-year", type=int, default=None, metavar="JAAR",
+                     help="jaar van de wijkgrenzen (standaard: het laatste jaar)")
+    fet.add_argument("--no-geometry", action="store_true", help="geen wijkgrenzen ophalen")
+    fet.add_argument("--out", type=Path, required=True, metavar="MAP",
+                     help="map voor de bestanden, bronnen.yaml en de cache (.cache/)")
+    fet.add_argument("--offline", action="store_true",
+                     help="alleen de cache gebruiken (fout als iets ontbreekt)")
+    fet.set_defaults(func=cmd_fetch)
+# --- end ivb fetch ---------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivb",
@@ -245,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="aantal notebooks tegelijk (standaard: aantal processorkernen)")
     ver.set_defaults(func=cmd_verify)
     _add_check(sub, common)
+    _add_init(sub)
+    _add_fetch(sub)
     return parser
 
 
