@@ -3,19 +3,18 @@
 Same inputs and the same locked environment give the same bytes: no timestamps or software
 versions in SVG/PDF/PNG (matplotlib metadata set to None, a fixed `svg.hashsalt`), CSV with fixed
 line endings and full float precision, an XLSX whose document properties and zip entry dates are
-fixed, and a Chromium PDF whose two date fields are overwritten with a fixed date (same length,
-so the PDF's cross-reference offsets stay valid). Every file goes through `atomic.write_*`.
+fixed, and a WeasyPrint PDF with fixed dates and generator (its identifier is a hash of the
+content). Every file goes through `atomic.write_*`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,14 +36,10 @@ FIGURE_FORMATS = ("svg", "pdf", "png")
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
-PDF_TIMEOUT = 180  # seconds
 
 
 class PdfUnavailableError(InputError):
-    """No headless Chromium to print the annex: the CLI reports it and exits 2."""
+    """No headless Chromium where one is required (browser checks): the CLI exits 2."""
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -215,6 +210,68 @@ def write_workbook(tables: Sequence[AnnexTable], target: Path, *, heading: str,
 
 # --- PDF of the HTML annex ------------------------------------------------------------------------
 
+PRINT_CSS = Path(__file__).parent / "templates" / "print.css"
+#: Creation and modification date written into every PDF (W3C date; no clock in the bytes).
+PDF_DATE = "2000-01-01T00:00:00Z"
+PDF_GENERATOR = "ivb-analysis"
+PRINT_CSS_MARK = "ivb-analysis print.css"  # the first line of print.css
+
+
+def print_css() -> str:
+    """The paged-media rules of the annex (A4, running header/footer, TOC page numbers,
+    bookmarks, no orphaned captions or sources); the annex page includes them too."""
+    return PRINT_CSS.read_text(encoding="utf-8")
+
+
+def with_print_css(page: str) -> str:
+    """The page with `print.css` as its last style sheet, unless the page already has it.
+
+    Added to the page itself (not as a WeasyPrint user style sheet), because user style sheets
+    lose against the page's own rules."""
+    if PRINT_CSS_MARK in page:
+        return page
+    style = f"<style>{print_css()}</style>"
+    end = page.lower().rfind("</head>")
+    return page[:end] + style + page[end:] if end >= 0 else style + page
+
+
+def pdf_bytes(html_text: str, *, base_url: str | None = None) -> bytes:
+    """HTML rendered to an A4 PDF by WeasyPrint with `print.css`; byte-identical on rerun
+    (fixed dates and generator, no random identifier)."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URIs: the annex is self-contained, so the PDF never fetches anything outside it.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # unknown screen-only properties are not the reader's concern
+    try:
+        document = weasyprint.HTML(string=with_print_css(html_text), base_url=base_url,
+                                   url_fetcher=fetcher).render()
+    finally:
+        logger.setLevel(level)
+    document.metadata.created = PDF_DATE
+    document.metadata.modified = PDF_DATE
+    document.metadata.generator = PDF_GENERATOR
+    # PDF 1.4: no compressed object streams, so the fixed dates stay readable in the file.
+    return document.write_pdf(pdf_version="1.4")
+
+
+def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> Path:
+    """Render a local HTML file (the annex) to PDF with WeasyPrint; no browser needed.
+
+    `chromium` is accepted for old callers and ignored.
+    """
+    del chromium
+    html_file = Path(html_file)
+    data = pdf_bytes(html_file.read_text(encoding="utf-8"),
+                     base_url=html_file.resolve().parent.as_uri() + "/")
+    return write_bytes(target, data)
+
+
+# --- headless Chromium (browser screenshot tests only) -----------------------------------------
+
 
 def find_chromium() -> str | None:
     """Path of a headless-capable Chromium: $IVB_CHROMIUM, /usr/bin/chromium, or on PATH."""
@@ -231,17 +288,20 @@ def find_chromium() -> str | None:
 
 
 def require_chromium() -> str:
-    """The Chromium path, or a clear error for users (exit 2 in the CLI)."""
+    """The Chromium path, or a clear error for users (exit 2 in the CLI). Only the browser
+    test needs Chromium; the PDF is made by WeasyPrint (`html_to_pdf`)."""
     path = find_chromium()
     if path is None:
         raise PdfUnavailableError(
-            "PDF maken lukt niet: geen headless Chromium gevonden. Installeer Chromium, of geef "
-            "het pad in de omgevingsvariabele IVB_CHROMIUM; de HTML-bijlage is ook vanuit een "
-            "browser als PDF af te drukken",
+            "geen headless Chromium gevonden. Installeer Chromium, of geef het pad in de "
+            "omgevingsvariabele IVB_CHROMIUM",
             expected="/usr/bin/chromium of chromium op het PATH",
         )
     return path
 
+
+# Post-processing of a Chromium PDF (dates, node ids); the annex PDF no longer needs it (WeasyPrint
+# writes fixed dates itself). Kept while tests of other modules still call it.
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([+-]\d\d'\d\d'|Z)?")
 _PDF_NODE = re.compile(rb"\(node(\d{8})\)")
@@ -259,9 +319,8 @@ def fixed_pdf_dates(data: bytes) -> bytes:
 
 
 def renumbered_pdf_nodes(data: bytes) -> bytes:
-    """Chromium's tagged PDF names its structure elements after DOM node ids, which shift by
-    one between runs; replace each by its rank (same width, order kept, so the sorted ID tree
-    stays sorted and every byte offset stays valid)."""
+    """Chromium names structure elements after DOM node ids, which shift between runs; replace
+    each by its rank (same width, order kept, every byte offset stays valid)."""
     ids = sorted({int(m) for m in _PDF_NODE.findall(data)})
     rank = {number: k for k, number in enumerate(ids, start=1)}
     return _PDF_NODE.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
@@ -270,24 +329,3 @@ def renumbered_pdf_nodes(data: bytes) -> bytes:
 def deterministic_pdf(data: bytes) -> bytes:
     """A Chromium PDF without its run-dependent bytes (dates, structure node ids)."""
     return renumbered_pdf_nodes(fixed_pdf_dates(data))
-
-
-def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> Path:
-    """Print a local HTML file to PDF with headless Chromium (A4 from the page's print CSS)."""
-    binary = chromium or require_chromium()
-    with tempfile.TemporaryDirectory(prefix="ivb-chromium-") as profile:
-        out = Path(profile) / "bijlage.pdf"
-        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}/profiel",
-                   f"--print-to-pdf={out}", html_file.resolve().as_uri()]
-        env = {**os.environ, "TZ": "UTC"}
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, env=env,
-                                    timeout=PDF_TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfUnavailableError(f"PDF maken mislukt: Chromium gaf een fout ({exc})",
-                                      file=html_file) from None
-        if result.returncode != 0 or not out.is_file():
-            tail = (result.stderr or "").strip().splitlines()[-1:] or ["geen uitvoer"]
-            raise PdfUnavailableError(f"PDF maken mislukt: Chromium stopte met status "
-                                      f"{result.returncode} ({tail[0]})", file=html_file)
-        return write_bytes(target, deterministic_pdf(out.read_bytes()))
