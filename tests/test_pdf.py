@@ -134,6 +134,17 @@ def test_no_page_begins_with_a_source_or_note_orphaned_from_its_table(annex_pdf)
         assert not any(first.startswith(n[:30]) for n in notes), f"pagina {k}: {first}"
 
 
+def test_every_csv_column_of_the_annex_is_explained_in_dutch(annex_pdf, tmp_path):
+    annex, sections, _ = annex_pdf
+    tables = [t for s in sections for t in s.tables]
+    columns = {c for t in tables for c in t.data.columns}
+    assert {c for c in columns if export.column_description(c) is None} == set()
+    guide = export.write_csv_guide(tables, tmp_path, heading="Tabellen",
+                                   banner=annex.settings.banner).read_text(encoding="utf-8")
+    assert f"{LABEL}: deze cijfers zijn verzonnen" in guide
+    assert all(f"{t.key}.csv" in guide for t in tables)
+
+
 def test_a_pdf_is_byte_identical_on_rerun_and_fetches_nothing(tmp_path):
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
            '<rect width="60" height="20" fill="#0072B2"/><text x="2" y="35">7,4</text></svg>')
