@@ -325,5 +325,5 @@ def test_arrows_show_direction_and_words_and_colours_the_judgement():
     lines = sorted(fig.texts, key=lambda t: -t.get_position()[1])  # top to bottom
     footer = " ".join(t.get_text() for t in lines)  # wrapped lines joined again
     assert footer.count("significant hoger") == 1  # one legend
-    assert "▲ significant hoger, ▼ significant lager; groen: beter, rood: slechter (gelet op " \
+    assert "▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter (gelet op " \
            "wat gunstig is), vergeleken met 2013" in footer

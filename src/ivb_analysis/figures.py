@@ -88,7 +88,7 @@ VERDICTS = {
 }
 NOT_TESTED = ("–", "niet getoetst", "#777777")
 #: The one legend of the symbols and colours (figures add what they are compared with).
-MARK_LEGEND = ("▲ significant hoger, ▼ significant lager; groen: beter, rood: slechter "
+MARK_LEGEND = ("▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter "
                "(gelet op wat gunstig is)")
 #: Series styles for lines and grouped bars: colour, marker, line style, hatch.
 SERIES = (
@@ -108,7 +108,7 @@ _SUBTITLE_LINE = 0.16
 _FOOTER_LINE = 0.145
 _LEGEND_ROW = 0.21
 _TITLE_WRAP = 72
-_FOOTER_WRAP = 104
+_FOOTER_WRAP = 96
 
 
 class AnnexFigure(Figure):
@@ -696,7 +696,7 @@ def value_limits(kind: str | None, values: np.ndarray) -> tuple[float, float]:
 
 def _value_axis(ax: Axes, kind: str | None, values: np.ndarray) -> None:
     ax.set_ylim(*value_limits(kind, values))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(_axis_formatter(kind))
 
 
