@@ -170,6 +170,24 @@ def test_a_pdf_is_byte_identical_on_rerun_and_fetches_nothing(tmp_path):
     assert b"example.org" not in first
 
 
+def test_a_table_of_twelve_columns_gets_a_landscape_page(tmp_path):
+    def block(columns: int) -> str:
+        head = "".join(f"<th>Kolom {k}</th>" for k in range(columns))
+        cells = "".join(f"<td>{k},5</td>" for k in range(columns))
+        return (f'<figure class="table"><figcaption>Tabel {columns}</figcaption><table>'
+                f"<thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>"
+                "</figure>")
+
+    page = tmp_path / "breed.html"
+    page.write_text(f"<html><body><h1>Bijlage</h1>{block(8)}{block(13)}{block(8)}</body></html>",
+                    encoding="utf-8")
+    reader = pypdf.PdfReader(export.html_to_pdf(page, tmp_path / "breed.pdf"))
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for p in reader.pages]
+    assert sizes == [(595, 842), (842, 595), (595, 842)]
+    assert "Kolom 12" in reader.pages[1].extract_text()
+
+
 def test_print_css_is_added_once():
     page = "<html><head><style>body{}</style></head><body></body></html>"
     once = export.with_print_css(page)
