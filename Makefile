@@ -31,8 +31,7 @@ prepare: install ## Validate and clean the raw inputs into data/processed (parqu
 	$(BIN)/ivb prepare --data-dir $(DATA_DIR)
 
 report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML, annex) into outputs/
-	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS)) \
-		$(if $(shell command -v chromium),--pdf,)
+	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS)) --pdf
 
 verify: install ## Regenerate everything in a temp dir and compare byte for byte with outputs/
 	$(BIN)/ivb verify --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))

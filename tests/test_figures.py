@@ -47,6 +47,7 @@ def wijken() -> pd.DataFrame:
         "suppressed": [False, False, False, True, False],
         "indicatief": [False, True, False, False, False],
         "verdict": ["slechter", "gelijk", "gelijk", None, "beter"],
+        "difference": [-0.6, 0.0, 0.2, np.nan, 0.7],
     })
 
 
@@ -58,8 +59,10 @@ def test_wijk_bars_draws_only_shown_wijken_with_markers_and_notes(wijken):
     assert len(_bars(fig)) == 4  # Zuid (n = 30) is suppressed
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks == ["Centrum", "Noord *", "Oost", "West"]  # low to high, indicatief marked
-    markers = _by_gid(fig, "significance-marker")
-    assert sorted(m.get_text() for m in markers) == ["▲", "▼"]
+    markers = {m.get_text(): m.get_color() for m in _by_gid(fig, "significance-marker")}
+    assert sorted(markers) == ["▲ beter", "▼ slechter"]  # arrow: direction; word: judgement
+    assert markers["▲ beter"] == figures.PALETTE["groen"]
+    assert markers["▼ slechter"] == figures.PALETTE["rood"]
     texts = " ".join(_texts(fig))
     assert "Niet getoond (minder dan 50 respondenten): Zuid." in texts
     assert "* indicatief: 50 tot 100 respondenten." in texts
@@ -175,6 +178,9 @@ def test_footprint_chart_symbols_words_and_colours():
         "position_2013": ["beter", "slechter", "hoger"],
         "position_2015": ["gelijk", "slechter", None],
         "development": ["slechter", "gelijk", "lager"],
+        "difference_2013": [0.4, 5.0, 0.8],  # overlast higher than the G32: worse
+        "difference_2015": [0.0, 6.0, np.nan],
+        "development_difference": [-0.3, 1.0, -0.5],
     })
     columns = [("position_2013", "Positie 2013 t.o.v. G32"),
                ("position_2015", "Positie 2015 t.o.v. G32"),
@@ -182,7 +188,8 @@ def test_footprint_chart_symbols_words_and_colours():
     fig = figures.footprint_chart(table, columns, title="Footprint", source=SOURCE,
                                   banner=BANNER)
     symbols = [t.get_text() for t in _by_gid(fig, "footprint-symbol")]
-    assert symbols == ["▲", "●", "▼", "▼", "▼", "●", "▲", "–", "▼"]
+    # cijfer higher and better; overlast higher and worse; a neutral indicator: hoger/lager
+    assert symbols == ["▲", "●", "▼", "▲", "▲", "●", "▲", "–", "▼"]
     colours = {t.get_text(): t.get_color() for t in _by_gid(fig, "footprint-symbol")}
     assert colours["●"] != colours["▼"]
     texts = _texts(fig)
@@ -224,3 +231,99 @@ def test_finish_keeps_working_for_other_figures():
     assert SOURCE in texts and "Een noot." in texts
     assert f"{BANNER}: deze cijfers zijn verzonnen" in texts
     assert figures.STYLE["svg.hashsalt"]
+
+
+# --- paper: panels, text size, honest axes, marks -------------------------------------------------
+
+
+def _all_figures(wijken) -> dict[str, Figure]:
+    trend = _series([2012, 2013, 2014, 2015, 2017, 2019, 2021, 2023], indicators=("a", "b", "c"))
+    victims = pd.DataFrame({
+        "label": ["Inbraak", "Fietsdiefstal"] * 2, "year": [2015, 2015, 2013, 2013],
+        "estimate": [1.6, 6.9, 1.5, 7.4], "ci_low": [1.2, 6.0, 1.1, 6.5],
+        "ci_high": [2.1, 7.9, 2.0, 8.4]})
+    footprint = pd.DataFrame({"label": ["Rapportcijfer leefbaarheid"], "position_2015": ["beter"],
+                              "difference_2015": [0.3]})
+    return {
+        "wijk_bars": figures.wijk_bars(wijken, title="Cijfer", source=SOURCE, banner=BANNER,
+                                       gemeente_value=7.4, kind="rapportcijfer"),
+        "grouped_bars": figures.grouped_bars(
+            victims, category="label", group="year", title="Slachtofferschap", source=SOURCE,
+            banner=BANNER, kind="percentage", groups=[2015, 2013],
+            verdicts=pd.Series({"Fietsdiefstal": "beter"})),
+        "trend_lines": figures.trend_lines(trend, title="T", source=SOURCE, banner=BANNER,
+                                           method_break=2021),
+        "trend_panels": figures.trend_panels(trend, title="T", source=SOURCE, banner=BANNER,
+                                             method_break=2021),
+        "footprint": figures.footprint_chart(footprint, [("position_2015", "Positie 2015")],
+                                             title="F", source=SOURCE, banner=BANNER),
+    }
+
+
+def test_no_text_below_8_points_at_the_printed_size(wijken):
+    from matplotlib.text import Text
+
+    for name, fig in _all_figures(wijken).items():
+        assert fig.get_figwidth() <= figures.A4_WIDTH_INCH, name  # printed at 100%: 16 cm
+        fig.canvas.draw()
+        sizes = {(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+                 if t.get_visible() and t.get_text().strip()}
+        small = {s for s in sizes if s[1] < figures.MIN_FONT_PT}
+        assert sizes and not small, (name, sorted(small)[:5])
+
+
+def test_eleven_indicators_become_two_figures_of_at_most_six_panels():
+    names = tuple("abcdefghijk")
+    data = _series([2013, 2015], indicators=names)
+    figs = figures.trend_panel_figures(data, title="Overlast in de buurt", source=SOURCE,
+                                       banner=None)
+    assert [len(f.axes) for f in figs] == [6, 5]
+    assert [t.get_text() for f in figs for t in f.texts if "Overlast" in t.get_text()] == [
+        "Overlast in de buurt (1 van 2)", "Overlast in de buurt (2 van 2)"]
+    titles = [ax.get_title(loc="left") for f in figs for ax in f.axes]
+    assert titles == [f"Indicator {n}" for n in names]  # every series once, in order
+    assert figures.split_panels(list("abcdef")) == [list("abcdef")]
+    assert figures.split_panels(list("abcdefg")) == [list("abcd"), list("efg")]
+
+
+def test_trend_axes_are_honest():
+    cijfer = _series([2013, 2015], indicators=("a",), kind="rapportcijfer", unit="cijfer")
+    cijfer["estimate"] = [7.3, 7.4]
+    cijfer["ci_low"], cijfer["ci_high"] = cijfer["estimate"] - 0.1, cijfer["estimate"] + 0.1
+    small = _series([2013, 2015], indicators=("b",))
+    small["estimate"] = [4.0, 6.0]
+    small["ci_low"], small["ci_high"] = [3.0, 5.0], [5.2, 7.1]
+    mid = _series([2013, 2015], indicators=("c",))
+    mid["estimate"] = [41.0, 42.0]
+    mid["ci_low"], mid["ci_high"] = [40.0, 41.0], [42.0, 43.0]
+    fig = figures.trend_panels(pd.concat([cijfer, small, mid]), title="T", source=SOURCE,
+                               banner=None)
+    (c_low, c_high), (s_low, s_high), (m_low, m_high) = [ax.get_ylim() for ax in fig.axes]
+    assert c_high - c_low >= 1.0 and c_low <= 7.2 and c_high >= 7.5  # a cijfer: >= 1 point
+    assert s_low == 0.0 and s_high >= 7.1  # small percentages from 0
+    assert m_high - m_low >= 10.0 and m_low <= 40.0 <= 43.0 <= m_high
+    assert figures.value_limits("rapportcijfer", np.array([9.7, 9.9])) == (9.0, 10.0)
+    assert figures.value_limits("percentage", np.array([95.0, 99.0]))[1] == 100.0
+
+
+def test_arrows_show_direction_and_words_and_colours_the_judgement():
+    green, red = figures.PALETTE["groen"], figures.PALETTE["rood"]
+    assert figures.change_mark("beter", -2.0) == ("▼", "beter", green)  # less overlast: good
+    assert figures.change_mark("slechter", 3.0) == ("▲", "slechter", red)
+    assert figures.change_mark("beter", 0.4) == ("▲", "beter", green)
+    assert figures.change_mark("hoger", None)[:2] == ("▲", "hoger")
+    assert figures.change_mark("gelijk", 0.1)[:2] == ("●", "gelijk")
+    assert figures.change_mark(None, 1.0)[:2] == ("–", "niet getoetst")
+    assert figures.change_mark("beter", None)[0] == ""  # no arrow without a direction
+    data = pd.DataFrame({"label": ["Overlast", "Inbraak"] * 2, "year": [2015, 2015, 2013, 2013],
+                         "estimate": [20.0, 3.0, 30.0, 2.0]})
+    fig = figures.grouped_bars(data, category="label", group="year", title="T", source=SOURCE,
+                               banner=None, kind="percentage", groups=[2015, 2013],
+                               verdicts=pd.Series({"Overlast": "beter", "Inbraak": "slechter"}))
+    marks = {m.get_text(): m.get_color() for m in _by_gid(fig, "significance-marker")}
+    assert marks == {"▼ beter": green, "▲ slechter": red}
+    lines = sorted(fig.texts, key=lambda t: -t.get_position()[1])  # top to bottom
+    footer = " ".join(t.get_text() for t in lines)  # wrapped lines joined again
+    assert footer.count("significant hoger") == 1  # one legend
+    assert "▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter (gelet op " \
+           "wat gunstig is), vergeleken met 2013" in footer

@@ -3,19 +3,18 @@
 Same inputs and the same locked environment give the same bytes: no timestamps or software
 versions in SVG/PDF/PNG (matplotlib metadata set to None, a fixed `svg.hashsalt`), CSV with fixed
 line endings and full float precision, an XLSX whose document properties and zip entry dates are
-fixed, and a Chromium PDF whose two date fields are overwritten with a fixed date (same length,
-so the PDF's cross-reference offsets stay valid). Every file goes through `atomic.write_*`.
+fixed, and a WeasyPrint PDF with fixed dates and generator (its identifier is a hash of the
+content). Every file goes through `atomic.write_*`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from matplotlib.figure import Figure
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ivb_analysis.atomic import write_bytes, write_text
@@ -37,14 +37,10 @@ FIGURE_FORMATS = ("svg", "pdf", "png")
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
-PDF_TIMEOUT = 180  # seconds
 
 
 class PdfUnavailableError(InputError):
-    """No headless Chromium to print the annex: the CLI reports it and exits 2."""
+    """No headless Chromium where one is required (browser checks): the CLI exits 2."""
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -81,17 +77,25 @@ def write_csv(frame: pd.DataFrame, target: Path) -> Path:
 # --- XLSX ---------------------------------------------------------------------------------------
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
-_FORBIDDEN_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_BANNER_FONT = Font(bold=True, color="B2182B")
+_NOTE_FONT = Font(italic=True, color="444444")
+_LINK_FONT = Font(color="0563C1", underline="single")
+#: p-values as '<0,001' below 0.001, else three decimals (shown with the reader's separator).
+PVALUE_FORMAT = '[<0.001]"<0,001";0.000'
+#: The table's header row; the title is in A1, a blank row between.
+HEADER_ROW = 3
+#: Sum of column widths (characters) above which a sheet prints in landscape.
+LANDSCAPE_WIDTH = 110
 
 
-def sheet_name(table: AnnexTable, used: set[str]) -> str:
-    """'T03 Rapportcijfer leefbaarh…' style names: at most 31 characters, unique."""
-    prefix = f"T{table.number:02d} " if table.number else ""
-    base = _FORBIDDEN_SHEET_CHARS.sub("", f"{prefix}{table.title}")[:31].rstrip()
+def sheet_name(table: AnnexTable, used: set[str], position: int | None = None) -> str:
+    """'T03': the table's number (else its position), two digits, unique; the title goes in A1
+    (a sheet name of at most 31 characters cannot hold it)."""
+    number = table.number or position or len(used)
+    base = f"T{number:02d}"
     name, k = base, 2
     while name in used:
-        suffix = f" ({k})"
-        name, k = base[: 31 - len(suffix)] + suffix, k + 1
+        name, k = f"{base}-{k}", k + 1
     used.add(name)
     return name
 
@@ -113,10 +117,42 @@ def _cell_value(value: object) -> object:
     return str(value)
 
 
-def _write_table_sheet(sheet: Worksheet, table: AnnexTable) -> None:
-    """Dutch header row (bold, frozen), numbers as numbers with a number format per cell."""
+def _lines_under(table: AnnexTable, banner: str | None, method_note: Sequence[str]) -> list[
+        tuple[str, Font | None]]:
+    """What follows a table on its sheet: note, source, synthetic label, method note."""
+    lines: list[tuple[str, Font | None]] = []
+    if table.note:
+        lines.append((table.note, _NOTE_FONT))
+    if table.source:
+        lines.append((table.source, None))
+    if banner:
+        lines.append((f"{banner}: deze cijfers zijn verzonnen", _BANNER_FONT))
+    if method_note:
+        lines.append(("Werkwijze", Font(bold=True)))
+        lines += [(f"- {point}", _NOTE_FONT) for point in method_note]
+    return lines
+
+
+def _print_setup(sheet: Worksheet, width: float, header_row: int | None) -> None:
+    """A4, landscape when wide, fit to the page width, header row repeated on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if width > LANDSCAPE_WIDTH else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_options.gridLines = False
+    if header_row is not None:
+        sheet.print_title_rows = f"{header_row}:{header_row}"
+
+
+def _write_table_sheet(sheet: Worksheet, table: AnnexTable, *, banner: str | None = None,
+                       method_note: Sequence[str] = ()) -> None:
+    """Title in A1, the Dutch header row (bold, frozen) in row 3, numbers as numbers with a
+    number format per cell; note, source, synthetic label and method note below."""
+    title = sheet.cell(row=1, column=1, value=table.caption)
+    title.font = Font(bold=True, size=12)
     for c, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=1, column=c, value=column.header)
+        cell = sheet.cell(row=HEADER_ROW, column=c, value=column.header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -124,54 +160,70 @@ def _write_table_sheet(sheet: Worksheet, table: AnnexTable) -> None:
     frame = table.shown
     kinds = frame["kind"].tolist() if "kind" in frame.columns else None
     names = [c.name for c in table.columns]
-    for r, values in enumerate(frame[names].itertuples(index=False, name=None), start=2):
+    first = HEADER_ROW + 1
+    for r, values in enumerate(frame[names].itertuples(index=False, name=None), start=first):
         row = dict(zip(names, values, strict=True))
         for c, column in enumerate(table.columns, start=1):
             value = _cell_value(row[column.name])
             cell = sheet.cell(row=r, column=c, value=value)
-            kind = kinds[r - 2] if kinds is not None else None
-            number_format = excel_format(column.format, kind, value)
-            if number_format is not None and not isinstance(value, str):
+            if isinstance(value, str):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                continue
+            kind = kinds[r - first] if kinds is not None else None
+            number_format = (PVALUE_FORMAT if column.format == "pvalue"
+                             else excel_format(column.format, kind, value))
+            if number_format is not None:
                 cell.number_format = number_format
-    sheet.freeze_panes = "A2"
+    last = HEADER_ROW + len(frame)
+    sheet.freeze_panes = f"A{first}"
     if len(frame):
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(frame) + 1}"
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{last}"
+    for k, (text, font) in enumerate(_lines_under(table, banner, method_note), start=last + 2):
+        cell = sheet.cell(row=k, column=1, value=text)
+        if font is not None:
+            cell.font = font
+    _print_setup(sheet, sum(c.width for c in table.columns), HEADER_ROW)
 
 
 def _write_contents_sheet(sheet: Worksheet, tables: Sequence[AnnexTable], names: list[str],
                           heading: str, banner: str | None) -> None:
-    headers = ["Tabel", "Werkblad", "Titel", "Toelichting", "Bron"]
-    widths = [8, 34, 60, 80, 50]
+    """Heading, label, and one row per table with a link to its sheet."""
+    sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=12)
+    if banner:
+        sheet.cell(row=2, column=1, value=f"{banner}: deze cijfers zijn verzonnen").font = \
+            _BANNER_FONT
+    headers = ["Werkblad", "Tabel", "Toelichting", "Bron"]
+    widths = [10, 60, 80, 50]
     for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(row=1, column=c, value=header)
+        cell = sheet.cell(row=HEADER_ROW, column=c, value=header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         sheet.column_dimensions[get_column_letter(c)].width = width
-    for r, (table, name) in enumerate(zip(tables, names, strict=True), start=2):
-        values = [table.number, name, table.title, table.note, table.source]
-        for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
+    for r, (table, name) in enumerate(zip(tables, names, strict=True), start=HEADER_ROW + 1):
+        link = sheet.cell(row=r, column=1, value=name)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1", display=name)
+        link.font = _LINK_FONT
+        for c, value in enumerate((table.caption, table.note, table.source), start=2):
+            cell = sheet.cell(row=r, column=c, value=value or None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    last = len(tables) + 3
-    sheet.cell(row=last, column=1, value=heading).font = Font(bold=True)
-    if banner:
-        cell = sheet.cell(row=last + 1, column=1, value=f"{banner}: deze cijfers zijn verzonnen")
-        cell.font = Font(bold=True, color="B2182B")
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    _print_setup(sheet, sum(widths), HEADER_ROW)
 
 
 def workbook_bytes(tables: Sequence[AnnexTable], *, heading: str, banner: str | None = None,
-                   ) -> bytes:
-    """One workbook: a contents sheet ('Inhoud') and a sheet per table."""
+                   method_note: Sequence[str] | str | None = None) -> bytes:
+    """One workbook: a contents sheet ('Inhoud') with links, and a sheet per table ('T01', ...)
+    with its title, the table, note, source, synthetic label and method note."""
+    notes = [method_note] if isinstance(method_note, str) else list(method_note or [])
     wb = Workbook()
     contents = wb.active
     contents.title = "Inhoud"
     used = {"Inhoud"}
     names = []
-    for table in tables:
-        name = sheet_name(table, used)
+    for k, table in enumerate(tables, start=1):
+        name = sheet_name(table, used, k)
         names.append(name)
-        _write_table_sheet(wb.create_sheet(name), table)
+        _write_table_sheet(wb.create_sheet(name), table, banner=banner, method_note=notes)
     _write_contents_sheet(contents, tables, names, heading, banner)
     wb.properties.creator = "ivb-analysis"
     wb.properties.lastModifiedBy = "ivb-analysis"
@@ -209,11 +261,76 @@ def normalize_zip(data: bytes) -> bytes:
 
 
 def write_workbook(tables: Sequence[AnnexTable], target: Path, *, heading: str,
-                   banner: str | None = None) -> Path:
-    return write_bytes(target, workbook_bytes(tables, heading=heading, banner=banner))
+                   banner: str | None = None,
+                   method_note: Sequence[str] | str | None = None) -> Path:
+    """The formatted workbook for council staff (`workbook_bytes`), written atomically."""
+    return write_bytes(target, workbook_bytes(tables, heading=heading, banner=banner,
+                                              method_note=method_note))
 
 
 # --- PDF of the HTML annex ------------------------------------------------------------------------
+
+PRINT_CSS = Path(__file__).parent / "templates" / "print.css"
+#: Creation and modification date written into every PDF (W3C date; no clock in the bytes).
+PDF_DATE = "2000-01-01T00:00:00Z"
+PDF_GENERATOR = "ivb-analysis"
+PRINT_CSS_MARK = "ivb-analysis print.css"  # the first line of print.css
+
+
+def print_css() -> str:
+    """The paged-media rules of the annex (A4, running header/footer, TOC page numbers,
+    bookmarks, no orphaned captions or sources); the annex page includes them too."""
+    return PRINT_CSS.read_text(encoding="utf-8")
+
+
+def with_print_css(page: str) -> str:
+    """The page with `print.css` as its last style sheet, unless the page already has it.
+
+    Added to the page itself (not as a WeasyPrint user style sheet), because user style sheets
+    lose against the page's own rules."""
+    if PRINT_CSS_MARK in page:
+        return page
+    style = f"<style>{print_css()}</style>"
+    end = page.lower().rfind("</head>")
+    return page[:end] + style + page[end:] if end >= 0 else style + page
+
+
+def pdf_bytes(html_text: str, *, base_url: str | None = None) -> bytes:
+    """HTML rendered to an A4 PDF by WeasyPrint with `print.css`; byte-identical on rerun
+    (fixed dates and generator, no random identifier)."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URIs: the annex is self-contained, so the PDF never fetches anything outside it.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # unknown screen-only properties are not the reader's concern
+    try:
+        document = weasyprint.HTML(string=with_print_css(html_text), base_url=base_url,
+                                   url_fetcher=fetcher).render()
+    finally:
+        logger.setLevel(level)
+    document.metadata.created = PDF_DATE
+    document.metadata.modified = PDF_DATE
+    document.metadata.generator = PDF_GENERATOR
+    # PDF 1.4: no compressed object streams, so the fixed dates stay readable in the file.
+    return document.write_pdf(pdf_version="1.4")
+
+
+def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> Path:
+    """Render a local HTML file (the annex) to PDF with WeasyPrint; no browser needed.
+
+    `chromium` is accepted for old callers and ignored.
+    """
+    del chromium
+    html_file = Path(html_file)
+    data = pdf_bytes(html_file.read_text(encoding="utf-8"),
+                     base_url=html_file.resolve().parent.as_uri() + "/")
+    return write_bytes(target, data)
+
+
+# --- headless Chromium (browser screenshot tests only) -----------------------------------------
 
 
 def find_chromium() -> str | None:
@@ -231,17 +348,20 @@ def find_chromium() -> str | None:
 
 
 def require_chromium() -> str:
-    """The Chromium path, or a clear error for users (exit 2 in the CLI)."""
+    """The Chromium path, or a clear error for users (exit 2 in the CLI). Only the browser
+    test needs Chromium; the PDF is made by WeasyPrint (`html_to_pdf`)."""
     path = find_chromium()
     if path is None:
         raise PdfUnavailableError(
-            "PDF maken lukt niet: geen headless Chromium gevonden. Installeer Chromium, of geef "
-            "het pad in de omgevingsvariabele IVB_CHROMIUM; de HTML-bijlage is ook vanuit een "
-            "browser als PDF af te drukken",
+            "geen headless Chromium gevonden. Installeer Chromium, of geef het pad in de "
+            "omgevingsvariabele IVB_CHROMIUM",
             expected="/usr/bin/chromium of chromium op het PATH",
         )
     return path
 
+
+# Post-processing of a Chromium PDF (dates, node ids); the annex PDF no longer needs it (WeasyPrint
+# writes fixed dates itself). Kept while tests of other modules still call it.
 
 _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([+-]\d\d'\d\d'|Z)?")
 _PDF_NODE = re.compile(rb"\(node(\d{8})\)")
@@ -259,9 +379,8 @@ def fixed_pdf_dates(data: bytes) -> bytes:
 
 
 def renumbered_pdf_nodes(data: bytes) -> bytes:
-    """Chromium's tagged PDF names its structure elements after DOM node ids, which shift by
-    one between runs; replace each by its rank (same width, order kept, so the sorted ID tree
-    stays sorted and every byte offset stays valid)."""
+    """Chromium names structure elements after DOM node ids, which shift between runs; replace
+    each by its rank (same width, order kept, every byte offset stays valid)."""
     ids = sorted({int(m) for m in _PDF_NODE.findall(data)})
     rank = {number: k for k, number in enumerate(ids, start=1)}
     return _PDF_NODE.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
@@ -272,22 +391,128 @@ def deterministic_pdf(data: bytes) -> bytes:
     return renumbered_pdf_nodes(fixed_pdf_dates(data))
 
 
-def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> Path:
-    """Print a local HTML file to PDF with headless Chromium (A4 from the page's print CSS)."""
-    binary = chromium or require_chromium()
-    with tempfile.TemporaryDirectory(prefix="ivb-chromium-") as profile:
-        out = Path(profile) / "bijlage.pdf"
-        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}/profiel",
-                   f"--print-to-pdf={out}", html_file.resolve().as_uri()]
-        env = {**os.environ, "TZ": "UTC"}
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, env=env,
-                                    timeout=PDF_TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise PdfUnavailableError(f"PDF maken mislukt: Chromium gaf een fout ({exc})",
-                                      file=html_file) from None
-        if result.returncode != 0 or not out.is_file():
-            tail = (result.stderr or "").strip().splitlines()[-1:] or ["geen uitvoer"]
-            raise PdfUnavailableError(f"PDF maken mislukt: Chromium stopte met status "
-                                      f"{result.returncode} ({tail[0]})", file=html_file)
-        return write_bytes(target, deterministic_pdf(out.read_bytes()))
+# --- the guide to the CSV files (tables/LEESMIJ.txt) ----------------------------------------
+
+#: Every column of the annex's CSV files, in Dutch (column names stay English for machines).
+CSV_COLUMNS: dict[str, str] = {
+    "indicator": "code van de indicator (vaste naam, gelijk in elk jaar)",
+    "label": "naam van de indicator zoals in de bijlage",
+    "kind": "soort uitkomst: percentage, rapportcijfer of schaalscore",
+    "unit": "eenheid van de uitkomst, bijvoorbeeld '% veel overlast' of 'cijfer 1-10'",
+    "polarity": "wat gunstig is: 1 = hoger is beter, -1 = lager is beter, 0 = neutraal",
+    "year": "meetjaar",
+    "base_year": "vergelijkingsjaar (de eerdere meting waartegen getoetst is)",
+    "wijk_code": "CBS-code van de wijk",
+    "wijk_naam": "naam van de wijk",
+    "gemeente_code": "CBS-code van de gemeente",
+    "gemeente": "naam van de gemeente",
+    "estimate": "gewogen uitkomst (percentages als 0-100)",
+    "se": "standaardfout van de uitkomst (design-based: weging en steekproefopzet meegerekend)",
+    "ci_low": "ondergrens van het 95%-betrouwbaarheidsinterval",
+    "ci_high": "bovengrens van het 95%-betrouwbaarheidsinterval",
+    "n": "aantal respondenten met een antwoord (ongewogen)",
+    "n_eff": "effectief aantal respondenten (Kish): n gecorrigeerd voor het effect van de weging",
+    "indicatief": "True: uitkomst op weinig respondenten, alleen indicatief",
+    "unreliable": "True: uitkomst onbetrouwbaar (te weinig effectieve respondenten of te brede "
+                  "marge)",
+    "suppressed": "True: te weinig respondenten, uitkomst niet getoond",
+    "estimate_base": "uitkomst in het vergelijkingsjaar",
+    "estimate_rest": "uitkomst in de rest van de gemeente (alle andere wijken samen)",
+    "difference": "verschil (deze uitkomst min de vergelijking; bij percentages in "
+                  "procentpunten)",
+    "se_difference": "standaardfout van het verschil",
+    "z": "toetsingsgrootheid z van het verschil",
+    "p": "p-waarde van de toets (tweezijdig, zonder correctie)",
+    "p_adjusted": "p-waarde na Benjamini-Hochberg-correctie voor het aantal toetsen in de tabel; "
+                  "significant als kleiner dan 0,05",
+    "verdict": "uitkomst van de toets zonder oordeel: hoger, lager of geen verschil",
+    "verdict_polarity": "uitkomst van de toets met oordeel: beter, slechter of gelijk (bij een "
+                        "neutrale indicator hoger of lager)",
+    "reason": "waarom niet getoetst (leeg als wel getoetst)",
+    "judgement": "oordeel zoals in de bijlage, of waarom niet getoetst",
+    "remark": "opmerking zoals in de bijlage: indicatief of onbetrouwbaar",
+    "benchmark": "uitkomst van de benchmarkgroep",
+    "benchmark_se": "standaardfout van de benchmark (uit het gepubliceerde 95%-interval)",
+    "share": "aandeel p van de gemeente in de benchmark (voor de deel-geheelcorrectie)",
+    "position": "positie t.o.v. de benchmark: beter, gelijk of slechter",
+    "change": "verandering van de gemeente tussen de twee metingen",
+    "change_benchmark": "verandering van de benchmark tussen de twee metingen",
+    "development": "ontwikkeling t.o.v. de benchmark: beter, gelijk of slechter",
+    "development_difference": "verschil in ontwikkeling: verandering gemeente min verandering "
+                              "benchmark",
+    "development_se": "standaardfout van het verschil in ontwikkeling",
+    "development_z": "toetsingsgrootheid z van het verschil in ontwikkeling",
+    "development_p": "p-waarde van het verschil in ontwikkeling (zonder correctie)",
+    "development_p_adjusted": "p-waarde van het verschil in ontwikkeling na "
+                              "Benjamini-Hochberg-correctie",
+    "development_reason": "waarom de ontwikkeling niet getoetst is (leeg als wel getoetst)",
+    "development_judgement": "oordeel over de ontwikkeling zoals in de bijlage",
+    "first_year": "eerste meting van de trendperiode",
+    "last_year": "laatste meting van de trendperiode",
+    "n_waves": "aantal metingen in de trendperiode",
+    "period": "trendperiode",
+    "slope": "gewogen lineaire trend: verandering per jaar",
+    "se_slope": "standaardfout van de trend per jaar",
+    "crime_code": "code van de soort misdrijf (Politie/CBS)",
+    "crime_label": "soort misdrijf",
+    "count": "aantal (geregistreerde misdrijven of behandelde casussen)",
+    "population": "aantal inwoners",
+    "rate_per_1000": "aantal per 1.000 inwoners",
+    "rate_per_10000": "aantal per 10.000 inwoners",
+    "count_previous": "aantal in het jaar ervoor",
+    "count_change_pct": "verandering t.o.v. het jaar ervoor, in procenten",
+    "overleg": "overleg of casustype van het Veiligheidshuis",
+    "opmerking": "opmerking, bijvoorbeeld 'geen bevolkingscijfer'",
+    "rank": "rangorde binnen de benchmarkgroep (1 = laagste)",
+    "n_ranked": "aantal gemeenten in de rangorde",
+}
+_YEAR_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<year>(19|20)\d\d)$")
+
+
+def column_description(name: str) -> str | None:
+    """The Dutch description of a CSV column ('estimate_2013' -> the description of
+    'estimate', meetjaar 2013; a column named after a year holds that year's value)."""
+    if name in CSV_COLUMNS:
+        return CSV_COLUMNS[name]
+    if re.fullmatch(r"(19|20)\d\d", name):
+        return f"uitkomst in {name}"
+    match = _YEAR_SUFFIX.match(name)
+    if match and match["base"] in CSV_COLUMNS:
+        return f"{CSV_COLUMNS[match['base']]} (meting {match['year']})"
+    return None
+
+
+def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None = None,
+              workbook: str | None = None) -> str:
+    """LEESMIJ.txt for the CSV folder: what the files are, every column in Dutch, the label."""
+    lines = [heading, ""]
+    if banner:
+        lines += [f"{banner}: deze cijfers zijn verzonnen en alleen bedoeld om de werkwijze te "
+                  "tonen.", ""]
+    lines += [
+        "Elke tabel van de bijlage staat hier als CSV-bestand voor verdere bewerking: UTF-8,",
+        "komma als scheidingsteken, punt als decimaalteken, één rij per uitkomst, met de",
+        "onafgeronde getallen. De kolomnamen zijn Engels (vast voor programma's); hieronder",
+        "staat wat elke kolom betekent. Lege cellen: geen waarde (niet getoetst of niet van",
+        "toepassing). Wijken met te weinig respondenten staan er niet in.",
+    ]
+    if workbook:
+        lines.append(f"Dezelfde tabellen, opgemaakt zoals in de bijlage: {workbook}.")
+    lines += ["", "Bestanden", ""]
+    files = [f"{t.key}.csv" for t in tables]
+    width = max((len(f) for f in files), default=0)
+    lines += [f"  {f:<{width}}  {t.caption}" for f, t in zip(files, tables, strict=True)]
+    columns = list(dict.fromkeys(c for t in tables for c in t.data.columns))
+    lines += ["", "Kolommen", ""]
+    width = max((len(c) for c in columns), default=0)
+    for column in columns:
+        text = column_description(column) or "zie de bijlage"
+        lines.append(f"  {column:<{width}}  {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_csv_guide(tables: Sequence[AnnexTable], directory: Path, *, heading: str,
+                    banner: str | None = None, workbook: str | None = None) -> Path:
+    """`<directory>/LEESMIJ.txt` (`csv_guide`), written atomically."""
+    return write_text(directory / "LEESMIJ.txt",
+                      csv_guide(tables, heading=heading, banner=banner, workbook=workbook))

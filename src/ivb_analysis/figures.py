@@ -33,40 +33,63 @@ TEXT_GREY = "#444444"
 BANNER_RED = "#b2182b"
 A4_WIDTH_INCH = 6.3  # text width of an A4 page with 2.5 cm margins
 STYLE = {
-    "font.family": "DejaVu Sans",
+    "font.family": ["DejaVu Sans", "sans-serif"],
     "font.size": 8.5,
     "axes.titlesize": 9,
     "axes.titleweight": "bold",
-    "axes.labelsize": 8,
+    "axes.labelsize": 8.5,
     "axes.edgecolor": "#666666",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "axes.axisbelow": True,
-    "xtick.labelsize": 7.5,
-    "ytick.labelsize": 7.5,
-    "legend.fontsize": 7.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.6,
     "figure.dpi": 100,
     "hatch.linewidth": 0.6,
     "svg.hashsalt": "ivb-analysis",
+    # SVG text as text (not glyph paths): searchable and selectable in the HTML and the PDF,
+    # editable, and several times faster for WeasyPrint; viewers without DejaVu Sans fall back
+    # to another sans-serif.
+    "svg.fonttype": "none",
 }
 # No timestamps or software versions in the files: the same data give the same bytes.
 METADATA = {"png": {"Software": None},
             "svg": {"Date": None, "Creator": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None}}
 PRINT_DPI = 300
+#: The smallest text on a figure at its printed size (A4 text width), in points.
+MIN_FONT_PT = 8.0
+#: At most this many panels in one figure of small multiples (more: split over figures).
+MAX_PANELS = 6
+#: The narrowest y-range of a trend panel, per kind of indicator (in its unit): a change of
+#: 0,1 on a rapportcijfer must not look steep.
+MIN_SPAN = {"rapportcijfer": 1.0, "schaalscore": 1.0, "percentage": 10.0}
+#: Percentages whose highest value is below this are drawn from 0.
+PERCENT_FROM_ZERO = 30.0
+#: The range a kind of value can take (axes never extend beyond it).
+VALUE_RANGE = {"rapportcijfer": (1.0, 10.0), "schaalscore": (0.0, 10.0),
+               "percentage": (0.0, 100.0)}
 
-#: Verdict -> symbol, Dutch word, colour. Symbols carry the meaning in black and white.
+#: Verdict -> default symbol, Dutch word, colour. The symbol is the DIRECTION (▲ higher,
+#: ▼ lower); the word and the colour are the JUDGEMENT (beter green, slechter vermillion:
+#: Okabe-Ito, told apart with colour blindness; the word keeps it readable in black and white).
+#: beter/slechter have no default symbol: which way is better depends on the indicator, so the
+#: arrow comes from the sign of the difference (`change_mark`).
 VERDICTS = {
-    "beter": ("▲", "beter", PALETTE["groen"]),
-    "slechter": ("▼", "slechter", PALETTE["rood"]),
+    "beter": ("", "beter", PALETTE["groen"]),
+    "slechter": ("", "slechter", PALETTE["rood"]),
     "gelijk": ("●", "gelijk", "#777777"),
     "hoger": ("▲", "hoger", PALETTE["blauw"]),
     "lager": ("▼", "lager", PALETTE["blauw"]),
 }
 NOT_TESTED = ("–", "niet getoetst", "#777777")
+#: The one legend of the symbols and colours (figures add what they are compared with).
+MARK_LEGEND = ("▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter "
+               "(gelet op wat gunstig is)")
 #: Series styles for lines and grouped bars: colour, marker, line style, hatch.
 SERIES = (
     (PALETTE["blauw"], "o", "-", ""),
@@ -82,10 +105,10 @@ _LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.4, "alpha": 0.
 _BANNER_H = 0.24
 _TITLE_LINE = 0.2
 _SUBTITLE_LINE = 0.16
-_FOOTER_LINE = 0.125
-_LEGEND_ROW = 0.2
+_FOOTER_LINE = 0.145
+_LEGEND_ROW = 0.21
 _TITLE_WRAP = 72
-_FOOTER_WRAP = 118
+_FOOTER_WRAP = 96
 
 
 class AnnexFigure(Figure):
@@ -209,7 +232,7 @@ def _canvas(
         fig.text(0.12 / width, 1 - (y - 0.04) / height, line, fontsize=8, color=TEXT_GREY,
                  ha="left", va="baseline")
     for k, line in enumerate(reversed(layout.footer)):
-        fig.text(0.12 / width, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=7,
+        fig.text(0.12 / width, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=MIN_FONT_PT,
                  color=TEXT_GREY, ha="left", va="bottom")
     return fig, layout
 
@@ -236,13 +259,13 @@ def finish(fig: Figure, *, source: str, banner: str | None, note: str | None = N
     """Add the source line (and note) at the bottom and the synthetic-data band on top.
 
     For figures not built by this module (e.g. maps): leave about 0.45 inch free at the bottom
-    (plus 0.125 inch per note line) and 0.3 inch at the top when there is a banner.
+    (plus 0.145 inch per note line) and 0.3 inch at the top when there is a banner.
     """
     lines = [*_wrap(note, _FOOTER_WRAP), *_wrap(source, _FOOTER_WRAP)]
     height = fig.get_figheight()
     for k, line in enumerate(reversed(lines)):
-        fig.text(0.01, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=7, color=TEXT_GREY,
-                 ha="left", va="bottom")
+        fig.text(0.01, (0.06 + k * _FOOTER_LINE) / height, line, fontsize=MIN_FONT_PT,
+                 color=TEXT_GREY, ha="left", va="bottom")
     if banner:
         _banner_band(fig, banner, height)
     return fig
@@ -267,14 +290,46 @@ def _names(values: Sequence[str], limit: int = 6) -> str:
 # --- bars per wijk ------------------------------------------------------------------------------
 
 
+def change_mark(verdict: object, direction: float | None = None) -> tuple[str, str, str]:
+    """Symbol, word and colour of a tested difference.
+
+    The symbol is the direction (▲ higher, ▼ lower: the sign of `direction`, the difference);
+    the word and colour are the judgement (beter / slechter / gelijk, or hoger / lager for a
+    neutral indicator). A lower overlast that is better reads '▼ beter'. Without a direction a
+    beter/slechter has no arrow, only its word; untested is '– niet getoetst'.
+    """
+    if not isinstance(verdict, str) or verdict not in VERDICTS:
+        return NOT_TESTED
+    symbol, word, colour = VERDICTS[verdict]
+    if verdict in ("beter", "slechter") and direction is not None \
+            and np.isfinite(direction) and direction != 0:
+        symbol = "▲" if direction > 0 else "▼"
+    return symbol, word, colour
+
+
+def _mark_text(verdict: object, direction: float | None) -> str:
+    """'▼ beter' beside a value (empty for gelijk or not tested)."""
+    if not isinstance(verdict, str) or verdict not in VERDICTS or verdict == "gelijk":
+        return ""
+    symbol, word, _ = change_mark(verdict, direction)
+    return f"{symbol} {word}".strip()
+
+
 def _verdict_note(verdicts: pd.Series, compared_with: str) -> str | None:
-    """Footer line explaining the symbols that occur."""
-    present = [v for v in ("beter", "slechter", "hoger", "lager") if (verdicts == v).any()]
-    if not present:
+    """The one legend of the marks that occur: direction by symbol, judgement by word/colour."""
+    if not verdicts.isin(["beter", "slechter", "hoger", "lager"]).any():
         return None
-    parts = [f"{VERDICTS[v][0]} significant {VERDICTS[v][1]}" for v in present]
-    return (f"{', '.join(parts)} dan {compared_with} (toets op 5%, Benjamini-Hochberg); "
-            "zonder symbool: geen significant verschil.")
+    return (f"{MARK_LEGEND}, vergeleken met {compared_with}; toets op 5% met "
+            "Benjamini-Hochberg-correctie. Zonder teken: geen significant verschil.")
+
+
+def _directions(frame: pd.DataFrame, reference: str | None = None) -> pd.Series:
+    """The sign source of each row's arrow: `difference`, else estimate minus `reference`."""
+    if "difference" in frame.columns:
+        return frame["difference"].astype(float)
+    if reference is not None and reference in frame.columns:
+        return frame["estimate"].astype(float) - frame[reference].astype(float)
+    return pd.Series(np.nan, index=frame.index)
 
 
 def _bar_limits(kind: str | None, high: float) -> float:
@@ -296,7 +351,9 @@ def wijk_bars(
 
     `estimates` has `wijk_naam`, `estimate`, `suppressed`; optional `ci_low`/`ci_high`
     (whiskers), `n` (the note gives its range), `indicatief` (name marked with *) and
-    `verdict` (beter/slechter/hoger/lager put a symbol beside the value; gelijk or empty none).
+    `verdict` (beter/slechter/hoger/lager put a mark beside the value, gelijk or empty none):
+    the arrow is the direction, from `difference` (or `estimate` minus `estimate_rest`), the
+    word and its colour the judgement ('▼ beter': significantly lower, and that is good).
     Suppressed wijken are not drawn and are named in the note.
     """
     frame = estimates.copy()
@@ -326,11 +383,14 @@ def wijk_bars(
     if note:
         notes.append(note)
 
-    plot_height = 0.24 * max(len(shown), 1) + 0.1
+    directions = _directions(shown, "estimate_rest")
+    marked = shown["verdict"].isin(["beter", "slechter", "hoger", "lager"]).any()
+    plot_height = 0.26 * max(len(shown), 1) + 0.1
     legend = 1 if gemeente_value is not None and np.isfinite(gemeente_value) else 0
     with mpl.rc_context(STYLE):
         fig, layout = _canvas(plot_height, title=title, subtitle=subtitle, source=source,
-                              banner=banner, notes=notes, legend_rows=legend)
+                              banner=banner, notes=notes, legend_rows=legend,
+                              right=1.25 if marked else 0.45)
         ax = fig.add_subplot()
         y = np.arange(len(shown))
         ax.barh(y, shown["estimate"], color=PALETTE["blauw"], height=0.62, zorder=2)
@@ -345,14 +405,15 @@ def wijk_bars(
         pad = top * 0.012
         for k, row in shown.iterrows():
             x = float(high.iloc[k]) + pad
-            label = ax.text(x, k, fmt(row["estimate"]), va="center", ha="left", fontsize=7,
-                            zorder=6, bbox=_LABEL_BOX)
-            verdict = row["verdict"]
-            if isinstance(verdict, str) and verdict in VERDICTS and verdict != "gelijk":
-                symbol, _, colour = VERDICTS[verdict]
-                ax.annotate(symbol, xy=(1, 0.5), xycoords=label, xytext=(2, 0),
-                            textcoords="offset points", va="center", ha="left", fontsize=7.5,
-                            color=colour, gid="significance-marker", zorder=6, bbox=_LABEL_BOX)
+            label = ax.text(x, k, fmt(row["estimate"]), va="center", ha="left",
+                            fontsize=MIN_FONT_PT, zorder=6, bbox=_LABEL_BOX)
+            mark = _mark_text(row["verdict"], directions.iloc[k])
+            if mark:
+                ax.annotate(mark, xy=(1, 0.5), xycoords=label, xytext=(2, 0),
+                            textcoords="offset points", va="center", ha="left",
+                            fontsize=MIN_FONT_PT, color=change_mark(row["verdict"])[2],
+                            fontweight="bold", gid="significance-marker", zorder=6,
+                            bbox=_LABEL_BOX)
         names = [f"{n} *" if ind else str(n)
                  for n, ind in zip(shown["wijk_naam"], shown["indicatief"].astype(bool),
                                    strict=True)]
@@ -404,14 +465,18 @@ def grouped_bars(
     groups: Sequence | None = None, group_labels: Callable[[object], str] = str,
     markers: pd.Series | None = None, marker_note: str | None = None,
     notes: Sequence[str] = (), highlight: object | None = None,
-    category_name: str | None = None,
+    category_name: str | None = None, verdicts: pd.Series | None = None,
 ) -> AnnexFigure:
     """Horizontal bars per `category`, one bar per `group` (e.g. year or gemeente), with labels.
 
     `data` has the two key columns and `estimate`; optional `ci_low`/`ci_high` (whiskers).
     Categories keep their order of appearance (first on top). Groups get colour, hatch and a
     legend, so they stay apart in black and white; `highlight` draws that group first and in
-    blue. `markers` (indexed by category) puts a symbol after the category's last bar.
+    blue. `verdicts` (indexed by category: beter/slechter/gelijk/hoger/lager, the test of the
+    first group against the second) puts a mark after the category's bars: the arrow from the
+    sign of first minus second group, word and colour from the verdict, explained in the
+    note. `markers` (old form: a symbol per category, drawn as given) is used without
+    `verdicts`.
     """
     categories = list(dict.fromkeys(data[category].tolist()))
     order = list(groups) if groups is not None else list(dict.fromkeys(data[group].tolist()))
@@ -421,15 +486,38 @@ def grouped_bars(
     fmt = value_formatter(kind)
     has_ci = "ci_low" in data.columns and data["ci_low"].notna().any()
     bar = 0.8 / n_groups
-    plot_height = len(categories) * (0.17 * n_groups + 0.12) + 0.1
+    plot_height = len(categories) * (0.19 * n_groups + 0.14) + 0.1
+    marks: dict[object, tuple[str, str]] = {}
+    if verdicts is not None:
+        values = data.pivot_table(index=category, columns=group, values="estimate",
+                                  aggfunc="first")
+        for cat, verdict in verdicts.items():
+            direction = (float(values.at[cat, order[0]] - values.at[cat, order[1]])
+                         if len(order) > 1 and cat in values.index
+                         and order[1] in values.columns and order[0] in values.columns
+                         else None)
+            text = _mark_text(verdict, direction)
+            if text:
+                marks[cat] = (text, change_mark(verdict)[2])
+        if marks and not marker_note and len(order) > 1:
+            marker_note = _verdict_note(verdicts, str(group_labels(order[1])))
+        shown_note = bool(marks) and bool(marker_note)
+    elif markers is not None:
+        for cat, symbol in markers.items():
+            if isinstance(symbol, str) and symbol:
+                marks[cat] = (symbol, next((c for s, _, c in VERDICTS.values() if s == symbol),
+                                           "#222222"))
+        shown_note = bool(marks) and bool(marker_note)
+    else:
+        shown_note = False
     all_notes = [*(["Lijnen: 95%-betrouwbaarheidsinterval."] if has_ci else []),
-                 *([marker_note] if marker_note and markers is not None and markers.notna().any()
-                   else []), *notes]
+                 *([marker_note] if shown_note else []), *notes]
     legend_cols = min(n_groups, 4)
     with mpl.rc_context(STYLE):
         fig, layout = _canvas(plot_height, title=title, subtitle=subtitle, source=source,
                               banner=banner, notes=all_notes,
-                              legend_rows=-(-n_groups // legend_cols), left=2.2)
+                              legend_rows=-(-n_groups // legend_cols), left=2.2,
+                              right=1.25 if marks else 0.45)
         ax = fig.add_subplot()
         centres = np.arange(len(categories))[::-1].astype(float)
         position = dict(zip(categories, centres, strict=True))
@@ -456,23 +544,23 @@ def grouped_bars(
                             fmt="none", ecolor="#222222", elinewidth=0.7, capsize=1.5, zorder=3)
             for yy, value, end, cat in zip(y, part["estimate"], high, part[category],
                                            strict=True):
-                ax.text(end + top * 0.01, yy, fmt(value), va="center", ha="left", fontsize=6.5)
+                ax.text(end + top * 0.01, yy, fmt(value), va="center", ha="left",
+                        fontsize=MIN_FONT_PT)
                 ends[cat] = max(ends.get(cat, 0.0), float(end))
-        if markers is not None:
-            for cat, symbol in markers.items():
-                if isinstance(symbol, str) and symbol and cat in position:
-                    colour = next((c for s, _, c in VERDICTS.values() if s == symbol), "#222222")
-                    ax.text(ends.get(cat, 0.0) + top * 0.075, position[cat], symbol,
-                            va="center", ha="left", fontsize=8, color=colour,
-                            gid="significance-marker")
+        for cat, (text, colour) in marks.items():
+            if cat in position:
+                ax.text(ends.get(cat, 0.0) + top * 0.1, position[cat], text, va="center",
+                        ha="left", fontsize=MIN_FONT_PT, fontweight="bold", color=colour,
+                        gid="significance-marker")
         ax.set_yticks(centres, [textwrap.fill(str(c), 34) for c in categories])
         ax.set_ylim(-0.6, len(categories) - 0.4)
         ax.xaxis.set_major_locator(_locator())
         ax.xaxis.set_major_formatter(_axis_formatter(kind))
         _style_axes(ax, grid_axis="x")
         _legend(fig, layout, handles, [group_labels(g) for g in order], ncol=legend_cols)
+    marked = pd.Series({c: t for c, (t, _) in marks.items()}, dtype=object) if marks else None
     fig.alt_text = _grouped_alt(title, data, category_name or category_word(category), group,
-                                order, group_labels, fmt, markers, category)
+                                order, group_labels, fmt, marked, category)
     return fig
 
 
@@ -548,7 +636,7 @@ def _draw_break(ax: Axes, years: np.ndarray, method_break: int | None) -> bool:
     ax.axvline(x, color="#555555", linestyle=(0, (1.5, 1.5)), linewidth=0.9, zorder=4,
                gid="method-break")
     ax.text(x, 1.0, "methodebreuk", transform=ax.get_xaxis_transform(), rotation=90,
-            ha="right", va="top", fontsize=6, color="#555555")
+            ha="right", va="top", fontsize=MIN_FONT_PT, color="#555555")
     return True
 
 
@@ -584,12 +672,30 @@ def _year_axis(ax: Axes, years: np.ndarray, compact: bool) -> None:
         ax.set_xlim(waves.min() - 0.5, waves.max() + 0.5)
 
 
+def value_limits(kind: str | None, values: np.ndarray) -> tuple[float, float]:
+    """An honest y-range for a trend: the data with some room, at least `MIN_SPAN` of the
+    unit wide (a rapportcijfer at least one point), from 0 for small percentages and for
+    counts and rates, never outside the possible values of the kind."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    floor, ceiling = VALUE_RANGE.get(kind or "", (0.0, np.inf))
+    if kind not in MIN_SPAN or (kind == "percentage" and high < PERCENT_FROM_ZERO):
+        return 0.0, min(max(high * 1.15, 1.0), ceiling)
+    pad = 0.15 * (high - low)
+    low, high = low - pad, high + pad
+    missing = MIN_SPAN[kind] - (high - low)
+    if missing > 0:
+        low, high = low - missing / 2, high + missing / 2
+    if low < floor:
+        low, high = floor, high + (floor - low)
+    if high > ceiling:
+        low, high = max(low - (high - ceiling), floor), ceiling
+    return low, high
+
+
 def _value_axis(ax: Axes, kind: str | None, values: np.ndarray) -> None:
-    finite = values[np.isfinite(values)]
-    low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
-    span = max(high - low, 0.5 if kind != "percentage" else 4.0)
-    bottom = max(low - 0.25 * span, 0.0)
-    ax.set_ylim(bottom, high + 0.25 * span)
+    ax.set_ylim(*value_limits(kind, values))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(_axis_formatter(kind))
 
@@ -655,15 +761,15 @@ def trend_panels(
     common_unit = units[0] if len(units) == 1 else None
     if common_unit and subtitle is None:
         subtitle = f"{common_unit[:1].upper()}{common_unit[1:]}"
-    wrap = int((A4_WIDTH_INCH - 0.8) / ncols * 14)  # characters of a panel title line
+    wrap = int((A4_WIDTH_INCH - 0.8) / ncols * 13)  # characters of a panel title line
     headings = {}
     for ind in indicators:
         first = data[data["indicator"] == ind].iloc[0]
         label, unit = str(first["label"]), str(first["unit"])
         headings[ind] = textwrap.fill(
             label if common_unit or unit in label else f"{label} ({unit})", wrap)
-    title_h = 0.04 + 0.13 * max(h.count("\n") + 1 for h in headings.values())
-    axes_h, gap = 1.0, 0.3 + title_h  # gap: tick labels of one row + titles of the next
+    title_h = 0.04 + 0.14 * max(h.count("\n") + 1 for h in headings.values())
+    axes_h, gap = 1.1, 0.32 + title_h  # gap: tick labels of one row + titles of the next
     with mpl.rc_context(STYLE):
         fig, layout = _canvas(nrows * axes_h + (nrows - 1) * gap + title_h, title=title,
                               subtitle=subtitle, source=source, banner=banner, notes=all_notes,
@@ -680,10 +786,37 @@ def trend_panels(
             _value_axis(ax, str(series["kind"].iloc[0]),
                         series[["ci_low", "ci_high", "estimate"]].to_numpy(float).ravel())
             _style_axes(ax, grid_axis="y")
-            ax.set_title(headings[ind], loc="left", fontsize=7.5, fontweight="bold")
-            ax.tick_params(labelsize=6.5)
+            ax.set_title(headings[ind], loc="left", fontsize=MIN_FONT_PT, fontweight="bold")
     fig.alt_text = _trend_alt(title, data, indicators, method_break if spans else None)
     return fig
+
+
+def split_panels(indicators: Sequence[str], max_panels: int = MAX_PANELS) -> list[list[str]]:
+    """Indicators in balanced groups of at most `max_panels` (11 -> 6 + 5), order kept."""
+    items = list(indicators)
+    if not items:
+        return [[]]
+    parts = -(-len(items) // max_panels)
+    size = -(-len(items) // parts)
+    return [items[k:k + size] for k in range(0, len(items), size)]
+
+
+def trend_panel_figures(
+    data: pd.DataFrame, *, title: str, source: str, banner: str | None,
+    method_break: int | None = None, subtitle: str | None = None, ncols: int = 3,
+    notes: Sequence[str] = (), max_panels: int = MAX_PANELS,
+) -> list[AnnexFigure]:
+    """`trend_panels` split over figures of at most `max_panels` panels each (a theme with
+    eleven indicators gives two figures, titled '... (1 van 2)' and '(2 van 2)')."""
+    groups = split_panels(list(dict.fromkeys(data["indicator"])), max_panels)
+    out = []
+    for k, group in enumerate(groups, start=1):
+        part = data[data["indicator"].isin(group)] if len(groups) > 1 else data
+        heading = f"{title} ({k} van {len(groups)})" if len(groups) > 1 else title
+        out.append(trend_panels(part, title=heading, source=source, banner=banner,
+                                method_break=method_break, subtitle=subtitle, ncols=ncols,
+                                notes=notes))
+    return out
 
 
 def _trend_alt(
@@ -710,32 +843,44 @@ def _trend_alt(
 # --- footprint ----------------------------------------------------------------------------------
 
 
-def verdict_cell(verdict: object) -> tuple[str, str, str]:
+def verdict_cell(verdict: object, direction: float | None = None) -> tuple[str, str, str]:
     """Symbol, word and colour of a verdict (anything unknown or missing: not tested)."""
-    if isinstance(verdict, str) and verdict in VERDICTS:
-        return VERDICTS[verdict]
-    return NOT_TESTED
+    return change_mark(verdict, direction)
+
+
+def _direction_column(table: pd.DataFrame, column: str) -> str | None:
+    """The difference behind a footprint verdict column (benchmark.footprint's names)."""
+    if column.startswith("position_") and f"difference_{column[9:]}" in table.columns:
+        return f"difference_{column[9:]}"
+    if column == "development" and "development_difference" in table.columns:
+        return "development_difference"
+    return None
 
 
 def footprint_chart(
     table: pd.DataFrame, columns: Sequence[tuple[str, str]], *, title: str, source: str,
     banner: str | None, subtitle: str | None = None, notes: Sequence[str] = (),
+    directions: dict[str, str] | None = None,
 ) -> AnnexFigure:
-    """The footprint as a table-figure: one row per indicator, a symbol + word per column.
+    """The footprint as a table-figure: one row per indicator, a mark + word per column.
 
     `table` has `label` and the verdict columns named in `columns` ((column, Dutch header)
     pairs), with values beter/gelijk/slechter, hoger/lager for neutral indicators, or empty
-    (not tested: shown as '– niet getoetst').
+    (not tested: shown as '– niet getoetst'). The arrow (▲ higher, ▼ lower) comes from the
+    difference column of each verdict column: `directions` (verdict column -> difference
+    column), by default `difference_<year>` for `position_<year>` and
+    `development_difference` for `development`; word and colour give the judgement.
     """
     n_rows = len(table)
-    row_h = 0.215
+    row_h = 0.23
     label_w = 2.45
     col_w = (A4_WIDTH_INCH - 0.24 - label_w) / max(len(columns), 1)
     header_lines = max(len(textwrap.wrap(h, 14)) for _, h in columns) if columns else 1
-    legend = ("▲ beter, ● gelijk, ▼ slechter: significant verschil (toets op 5%, "
-              "Benjamini-Hochberg) met de benchmark, gelet op wat gunstig is; bij een neutrale "
-              "indicator ▲ hoger, ▼ lager. – niet getoetst (geen vergelijkbaar cijfer, te weinig "
-              "respondenten of een methodebreuk).")
+    sources = {c: (directions or {}).get(c) or _direction_column(table, c) for c, _ in columns}
+    legend = (f"{MARK_LEGEND}: significant verschil met de benchmark (toets op 5%, "
+              "Benjamini-Hochberg); bij ontwikkeling: sterker gestegen of gedaald dan de "
+              "benchmark. ● gelijk: geen significant verschil. – niet getoetst (geen "
+              "vergelijkbaar cijfer, te weinig respondenten of een methodebreuk).")
     with mpl.rc_context(STYLE):
         fig, _ = _canvas(row_h * (n_rows + header_lines * 0.7 + 0.6), title=title,
                          subtitle=subtitle, source=source, banner=banner,
@@ -746,10 +891,11 @@ def footprint_chart(
         header = header_lines * 0.7 + 0.5
         ax.set_xlim(0, width)
         ax.set_ylim(n_rows + header, 0)
-        ax.text(0.05, header - 0.25, "Indicator", fontweight="bold", fontsize=7.5, va="bottom")
+        ax.text(0.05, header - 0.25, "Indicator", fontweight="bold", fontsize=MIN_FONT_PT,
+                va="bottom")
         for c, (_, heading) in enumerate(columns):
             ax.text(label_w + (c + 0.5) * col_w, header - 0.25, textwrap.fill(heading, 14),
-                    fontweight="bold", fontsize=7.5, ha="center", va="bottom",
+                    fontweight="bold", fontsize=MIN_FONT_PT, ha="center", va="bottom",
                     multialignment="center")
         ax.plot([0, width], [header - 0.1, header - 0.1], color="#333333", linewidth=0.8)
         for r, row in enumerate(table.itertuples(index=False)):
@@ -757,14 +903,19 @@ def footprint_chart(
             if r % 2 == 0:
                 ax.add_patch(Rectangle((0, y - 0.5), width, 1, facecolor="#f0f0f0",
                                        edgecolor="none", zorder=0))
-            ax.text(0.05, y, str(row.label), va="center", fontsize=7.5)
+            ax.text(0.05, y, str(row.label), va="center", fontsize=MIN_FONT_PT)
             for c, (column, _) in enumerate(columns):
-                symbol, word, colour = verdict_cell(getattr(row, column))
+                source_column = sources[column]
+                direction = (float(table[source_column].iloc[r])
+                             if source_column is not None else None)
+                symbol, word, colour = verdict_cell(getattr(row, column), direction)
                 x = label_w + (c + 0.5) * col_w
                 ax.text(x - 0.42, y, symbol, va="center", ha="center", fontsize=8.5,
                         color=colour, gid="footprint-symbol")
-                ax.text(x - 0.3, y, word, va="center", ha="left", fontsize=7.5,
-                        color="#222222" if word != NOT_TESTED[1] else "#666666")
+                ax.text(x - 0.3, y, word, va="center", ha="left", fontsize=MIN_FONT_PT,
+                        color=colour if word in ("beter", "slechter") else (
+                            "#222222" if word != NOT_TESTED[1] else "#666666"),
+                        fontweight="bold" if word in ("beter", "slechter") else "normal")
         ax.plot([0, width], [n_rows + header, n_rows + header], color="#333333",
                 linewidth=0.8)
     fig.alt_text = _footprint_alt(title, table, columns)

@@ -146,7 +146,7 @@ def _map(
             if annotate and has_value:
                 point = shape.representative_point()
                 ax.text(point.x, point.y, dutch_number(value, decimals), ha="center",
-                        va="center", fontsize=7, color="black",
+                        va="center", fontsize=8, color="black",
                         path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
         minx, miny, maxx, maxy = shapes.total_bounds
         pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.02

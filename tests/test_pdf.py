@@ -1,0 +1,195 @@
+"""The annex as a print document: WeasyPrint renders the 2015 annex of the small delivery
+`data/raw/mini` to an A4 PDF; its text and outline are read back with pypdf and checked as a
+council member would page through it (bookmarks, a table of contents whose page numbers are
+right, every table complete, no source line orphaned from its table, the label on every page)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import pypdf
+import pytest
+
+from ivb_analysis import export
+from ivb_analysis.annex import Annex, write_annex
+from ivb_analysis.config import load_settings
+from ivb_analysis.prepare import prepare
+from tests.conftest import ROOT
+
+YEAR = 2015
+A4 = (595.28, 841.89)  # points
+LABEL = "SYNTHETISCHE DEMODATA"
+
+
+@pytest.fixture(scope="module")
+def annex_pdf(tmp_path_factory):
+    """(annex, sections, reader) for the mini delivery's 2015 annex rendered to PDF."""
+    out = tmp_path_factory.mktemp("pdf")
+    settings = load_settings(ROOT / "data" / "raw" / "mini", output_dir=out / "uit",
+                             processed_dir=out / "proc")
+    prepare(settings)
+    write_annex(settings, YEAR)
+    page = out / "uit" / str(YEAR) / "bijlage.html"
+    target = export.html_to_pdf(page, out / "uit" / str(YEAR) / "bijlage.pdf")
+    annex = Annex(settings, YEAR)
+    return annex, annex.sections(), pypdf.PdfReader(io.BytesIO(target.read_bytes()))
+
+
+def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, page number from 1) of every bookmark, in order."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def _pages(reader: pypdf.PdfReader) -> list[str]:
+    return [p.extract_text() for p in reader.pages]
+
+
+def _body_lines(text: str, title: str) -> list[str]:
+    """A page's lines without the running header (label) and footer (title, page number)."""
+    return [line for line in text.splitlines()
+            if line.strip() and not line.startswith((LABEL, title)) and line.strip() != "tonen"
+            and not re.fullmatch(r".*pagina \d+ van \d+", line)]
+
+
+def test_a4_pages_a_sane_count_and_a_running_header_and_footer(annex_pdf):
+    _, sections, reader = annex_pdf
+    count = len(reader.pages)
+    figures = sum(len(s.figures) for s in sections)
+    assert figures <= count <= 2 * (figures + len(sections))  # 20 figures, 15 sections: 25
+    for k, page in enumerate(reader.pages, start=1):
+        box = page.mediabox
+        assert (round(float(box.width), 1), round(float(box.height), 1)) == (595.3, 841.9)
+        text = page.extract_text()
+        assert f"pagina {k} van {count}" in text, k
+        assert LABEL in text, k  # the band on page 1, the running header on every other page
+    assert reader.metadata["/CreationDate"] == "D:20000101000000Z"
+
+
+def test_bookmarks_follow_the_headings(annex_pdf):
+    annex, sections, reader = annex_pdf
+    outline = _outline(reader)
+    title = f"Waar staat {annex.gemeente}? Leefbaarheid en veiligheid {YEAR}"
+    assert outline[0] == (0, title, 1)
+    chapters = [(title, page) for depth, title, page in outline if depth == 1]
+    expected = [f"{k}. {s.title}" for k, s in enumerate(sections, start=1)] + ["Werkwijze"]
+    assert [t for t, _ in chapters] == expected
+    pages = _pages(reader)
+    for heading, page in chapters:
+        assert heading in pages[page - 1], heading  # each bookmark lands on its heading
+
+
+def test_table_of_contents_has_the_right_page_numbers(annex_pdf):
+    _, sections, reader = annex_pdf
+    pages = _pages(reader)
+    toc = dict(re.findall(r"^(.+?) \.{3,}\s*(\d+)$", pages[0], flags=re.M))
+    assert len(toc) == len(sections) + 1
+    for k, section in enumerate(sections, start=1):
+        number = int(toc[section.title])
+        assert f"{k}. {section.title}" in pages[number - 1], section.title
+    assert "Werkwijze" in pages[int(toc["Werkwijze"]) - 1]
+
+
+def test_every_table_is_complete_and_no_column_is_cut_off(annex_pdf):
+    _, sections, reader = annex_pdf
+    pages = _pages(reader)
+    words = set(" ".join(pages).split())
+    right_edge = A4[0] - 15 / 25.4 * 72  # the right page margin (15 mm)
+    for section in sections:
+        for table in section.tables:
+            assert table.caption in "\n".join(pages), table.caption
+            cells = table.for_readers()
+            texts = [*cells.columns, *(str(v) for v in cells.to_numpy().ravel())]
+            missing = {w for text in texts for w in text.split()} - words
+            assert not missing, (table.caption, sorted(missing)[:10])
+    starts: list[float] = []
+    for page in reader.pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size:
+                          starts.append(tm[4] * cm[0] + cm[4]) if text.strip() else None)
+    assert A4[0] / 2 < max(starts) < right_edge  # no text begins beyond the margin
+    # The last column of the widest table (the wijk tables) is on the page in full.
+    assert "Opmerking" in words and "indicatief" in words
+
+
+def test_no_page_begins_with_a_source_or_note_orphaned_from_its_table(annex_pdf):
+    annex, sections, reader = annex_pdf
+    title = f"Waar staat {annex.gemeente}? Leefbaarheid en veiligheid {YEAR}"
+    notes = {t.note[:40] for s in sections for t in s.tables if t.note}
+    for k, text in enumerate(_pages(reader)[1:], start=2):
+        lines = _body_lines(text, title)
+        assert lines, f"pagina {k} is leeg"
+        first = lines[0]
+        assert not first.startswith("Bron:"), f"pagina {k} begint met een bronregel: {first}"
+        assert not any(first.startswith(n[:30]) for n in notes), f"pagina {k}: {first}"
+
+
+def test_every_csv_column_of_the_annex_is_explained_in_dutch(annex_pdf, tmp_path):
+    annex, sections, _ = annex_pdf
+    tables = [t for s in sections for t in s.tables]
+    columns = {c for t in tables for c in t.data.columns}
+    assert {c for c in columns if export.column_description(c) is None} == set()
+    guide = export.write_csv_guide(tables, tmp_path, heading="Tabellen",
+                                   banner=annex.settings.banner).read_text(encoding="utf-8")
+    assert f"{LABEL}: deze cijfers zijn verzonnen" in guide
+    assert all(f"{t.key}.csv" in guide for t in tables)
+
+
+def test_a_pdf_is_byte_identical_on_rerun_and_fetches_nothing(tmp_path):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+           '<rect width="60" height="20" fill="#0072B2"/><text x="2" y="35">7,4</text></svg>')
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    page = tmp_path / "bijlage.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>T</title></head>'
+        '<body><div class="banner">SYNTHETISCHE DEMODATA</div><h1>Bijlage</h1>'
+        '<nav class="toc"><ol><li><a href="#s1">Wijken</a></li></ol></nav>'
+        f'<section id="s1"><h2>Wijken</h2><figure><figcaption>Figuur 1</figcaption>'
+        f'<img src="{uri}" alt="staaf"></figure>'
+        '<img src="https://example.org/volg.png" alt="extern">'
+        '<figure class="table"><figcaption>Tabel 1</figcaption><table><thead><tr>'
+        "<th>Wijk</th><th>Waarde</th></tr></thead><tbody><tr><td>Noord</td><td>7,4</td></tr>"
+        "</tbody></table><p>Bron: proef</p></figure></section></body></html>",
+        encoding="utf-8")
+    first = export.html_to_pdf(page, tmp_path / "a.pdf").read_bytes()
+    second = export.html_to_pdf(page, tmp_path / "b.pdf").read_bytes()
+    assert first.startswith(b"%PDF") and first == second
+    reader = pypdf.PdfReader(io.BytesIO(first))
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == ["Bijlage"]
+    assert re.search(r"Wijken \.{3,}\s*1", reader.pages[0].extract_text())
+    assert b"example.org" not in first
+
+
+def test_a_table_of_twelve_columns_gets_a_landscape_page(tmp_path):
+    def block(columns: int) -> str:
+        head = "".join(f"<th>Kolom {k}</th>" for k in range(columns))
+        cells = "".join(f"<td>{k},5</td>" for k in range(columns))
+        return (f'<figure class="table"><figcaption>Tabel {columns}</figcaption><table>'
+                f"<thead><tr>{head}</tr></thead><tbody><tr>{cells}</tr></tbody></table>"
+                "</figure>")
+
+    page = tmp_path / "breed.html"
+    page.write_text(f"<html><body><h1>Bijlage</h1>{block(8)}{block(13)}{block(8)}</body></html>",
+                    encoding="utf-8")
+    reader = pypdf.PdfReader(export.html_to_pdf(page, tmp_path / "breed.pdf"))
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for p in reader.pages]
+    assert sizes == [(595, 842), (842, 595), (595, 842)]
+    assert "Kolom 12" in reader.pages[1].extract_text()
+
+
+def test_print_css_is_added_once():
+    page = "<html><head><style>body{}</style></head><body></body></html>"
+    once = export.with_print_css(page)
+    assert once.count(export.PRINT_CSS_MARK) == 1 and once.index("@page") > once.index("body{}")
+    assert export.with_print_css(once) == once
