@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 from pandas.io.formats.style import Styler
 
 from ivb_analysis import export
-from ivb_analysis.annex import WIJK_INDICATORS, Annex, write_annex
+from ivb_analysis.annex import Annex, write_annex
+from ivb_analysis.catalogue import load_selections
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.figures import AnnexFigure
@@ -30,6 +31,7 @@ from ivb_analysis.report import open_wave
 from tests.conftest import DEMO_DIR, ROOT
 
 YEAR = 2015
+WIJK_INDICATORS = load_selections().wijk_indicators
 
 
 def _copy_demo(target: Path, years: tuple[int, ...], **settings) -> Path:
@@ -178,7 +180,7 @@ def test_first_wave_has_positions_only_and_no_trends(delivery):
     assert "trends" not in keys and "trends" in annex.skipped
     footprint = annex.section("footprint").table()
     assert "position_2013" in footprint.data and "development" not in footprint.data
-    assert "(geen eerdere meting)" in " ".join(
+    assert "(geen eerdere benchmark)" in " ".join(
         t.get_text() for t in annex.section("footprint").figure().texts)
 
 
@@ -226,18 +228,18 @@ def test_pdf_post_processing_keeps_the_length():
 def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
     wave = open_wave(delivery, YEAR, output_dir=tmp_path)
     assert wave.base_year == 2013
-    figure = wave.wijk_figure("rapportcijfer_leefbaarheid")
+    figure = wave.figure("wijk_rapportcijfer_leefbaarheid")
     assert isinstance(figure, AnnexFigure)
     assert figure is wave.annex.section("wijk_rapportcijfer_leefbaarheid").figure()
-    assert isinstance(wave.footprint(), Styler)
-    assert isinstance(wave.wijken_getoetst("rapportcijfer_veiligheid"), Styler)
-    assert isinstance(wave.benchmark_figure(), AnnexFigure)
-    assert isinstance(wave.trend_figure(), AnnexFigure)
-    assert isinstance(wave.casework_figure(), AnnexFigure)
+    assert isinstance(wave.table("kerncijfers"), Styler)
+    assert isinstance(wave.table("wijk_rapportcijfer_veiligheid"), Styler)
+    assert isinstance(wave.figure("footprint"), AnnexFigure)
+    assert isinstance(wave.figure("trends", "trend_gemeente_inzet"), AnnexFigure)
+    assert isinstance(wave.figure("veiligheidshuis"), AnnexFigure)
     assert "footprint" in wave.sections()
     html = wave.section("slachtofferschap")._repr_html_()
     assert "data:image/svg+xml;base64," in html and "Slachtofferschap" in html
-    table = wave.footprint_table()
+    table = wave.section("kerncijfers").table().for_readers()
     assert table.columns[0] == "Indicator" and f"{YEAR} t.o.v. 2013" in table.columns
     with pytest.raises(KeyError):
         wave.section("bestaat_niet")
