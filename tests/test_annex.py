@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from pandas.io.formats.style import Styler
 
 from ivb_analysis import export
-from ivb_analysis.annex import Annex, write_annex
+from ivb_analysis.annex import Annex, annex_html, write_annex
 from ivb_analysis.catalogue import load_selections
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
@@ -271,3 +271,99 @@ def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
     assert labels == [f"WK01640{i}" for i in range(10)]  # one polygon per wijk
     assert item.alt_text.startswith("Kaart van de 10 wijken van Hengelo")
     assert "Binnenstad" in item.alt_text  # the demo's highest crime rate
+
+
+def _comparison_sentence(page: str) -> str:
+    """The 'vergeleken met ...' phrase a page states (text, tags stripped)."""
+    text = re.sub(r"<[^>]+>", " ", page)
+    found = set(re.findall(r"vergeleken met [^.;]+; benchmark [0-9]+ en [0-9]+", text))
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def test_comparison_years_come_from_the_settings_alone(demo_copy):
+    from ivb_analysis.annex import comparison_years
+
+    settings = load_settings(demo_copy(years=(2012, 2013, 2014, 2015)))
+    bench = (2012, 2013, 2014, 2015, 2017)
+    plain = comparison_years(settings, 2015, bench)
+    assert (plain.previous, plain.reference, plain.benchmark) == (2014, None, (2014, 2015))
+    fixed = comparison_years(settings.replace(reference_year=2013), 2015, bench)
+    assert (fixed.previous, fixed.reference, fixed.benchmark) == (2014, 2013, (2013, 2015))
+    assert fixed.sentence() == ("vergeleken met 2014 (vorige meting) en 2013 (referentiejaar); "
+                                "benchmark 2013 en 2015")
+    # the reference year is the previous wave: one comparison; the year itself: none
+    assert comparison_years(settings.replace(reference_year=2014), 2015, bench).waves == (2014,)
+    assert comparison_years(settings.replace(reference_year=2013), 2013, bench).waves == (2012,)
+    # named benchmark waves win over the file's years; a year without benchmark has none
+    named = settings.replace(benchmark_waves=(2013, 2015))
+    assert comparison_years(named, 2015, bench).benchmark == (2013, 2015)
+    assert comparison_years(named, 2014, bench).benchmark == ()
+    with pytest.raises(InputError, match="referentiejaar"):
+        comparison_years(settings.replace(reference_year=2011), 2015, bench)
+
+
+def test_the_demo_findings_state_what_the_seed_says(delivery):
+    """2015 against reference year 2013: the Binnenstad's rise in both rapportcijfers, less
+    sociale overlast, and a worsening position against the G32 (the seed's conclusions)."""
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    annex = Annex(load_settings(delivery).replace(reference_year=2013), YEAR)
+    bullets, stable, sentence = hoofdlijnen.collect(annex)
+    texts = {(b.kind, b.text) for b in bullets}
+    assert ("positief", "Binnenstad: rapportcijfer leefbaarheid gestegen van 7,0 (2013) naar "
+            "7,4 (2015)") in texts
+    assert ("positief", "Binnenstad: rapportcijfer veiligheid gestegen van 6,5 (2013) naar "
+            "7,1 (2015)") in texts
+    assert ("positief", "Sociale overlast gedaald van 1,8 (2013) naar 1,3 (2015)") in texts
+    assert ("aandachtspunt", "Positie ten opzichte van de G32 verslechtert (2013–2015)") in texts
+    assert sentence.startswith("Beter dan de G32 op 0 van de 19 indicatoren in 2015, in 2013 "
+                               "op 15;")
+    assert "Fysieke voorzieningen" in stable["leefbaarheid"]
+    assert "Sociale cohesie" in stable["leefbaarheid"]
+    # every linked row exists in the page
+    page = annex_html(annex, annex.sections())
+    for bullet in bullets:
+        if bullet.anchor:
+            assert f'<tr id="{bullet.anchor}">' in page, bullet.anchor
+
+
+@pytest.mark.slow
+def test_a_notebook_page_and_the_annex_state_the_same_comparison_years(demo_copy, tmp_path):
+    from ivb_analysis.run import run
+
+    raw = demo_copy(years=(2013, 2014, YEAR))
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "staat_van_de_stad.ipynb", notebooks)
+    settings = load_settings(raw, output_dir=tmp_path / "uit").replace(reference_year=2013)
+    summary = run(settings, notebooks, years=[YEAR], jobs=1, progress=False,
+                  parameters={"base_year": 2013})
+    assert not summary.failed
+    out = tmp_path / "uit" / str(YEAR)
+    notebook = _comparison_sentence((out / "staat_van_de_stad.html").read_text("utf-8"))
+    annex = _comparison_sentence((out / "bijlage.html").read_text("utf-8"))
+    assert notebook == annex == ("vergeleken met 2014 (vorige meting) en 2013 "
+                                 "(referentiejaar); benchmark 2013 en 2015")
+
+
+def test_method_notes_match_their_tables_across_the_break(demo_copy):
+    """2021 against 2019 spans the break: the note says so and claims no test; 2023 against
+    2021 does not; the wide trend table marks the break between 2019 and 2021."""
+    settings = load_settings(demo_copy(years=(2017, 2019, 2021, 2023)))
+    first = Annex(settings, 2021).section("kerncijfers").table()
+    assert set(first.data["judgement_2019"]) == {"niet getoetst (methodebreuk)"}
+    assert first.note == ("Met 2019 is niet getoetst: de Veiligheidsmonitor is in 2021 "
+                          "vernieuwd (methodebreuk).")
+    annex = Annex(settings, 2023)
+    table = annex.section("kerncijfers").table()
+    assert table.note.startswith("Verschil met 2021 getoetst op 5% ")
+    assert "methodebreuk" not in table.note
+    wide = annex.section("trends").table("trends")
+    headers = list(wide.for_readers().columns)
+    assert headers[headers.index("2019") + 1] == "┃" and headers[-1] == "2023"
+    assert any(p.startswith("Methodebreuk: vanaf 2021") for p in annex.method_note())
+    # a 2017 annex of the same delivery has no wave after the break: no break note at all
+    early = Annex(settings, 2019)
+    assert not any("Methodebreuk" in p for p in early.method_note())
+    assert "┃" not in early.section("trends").table("trends").for_readers().columns

@@ -37,24 +37,55 @@ def _direction(estimate: float, earlier: float) -> str:
     return "gestegen" if estimate > earlier else "gedaald"
 
 
-def change_findings(results: pd.DataFrame, year: int, earlier: int) -> list[Finding]:
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} en {parts[-1]}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def change_findings(results: pd.DataFrame, year: int, earlier: int, *,
+                    group_from: int = 3) -> list[Finding]:
     """Bullets for changes since `earlier`: one per significant row (beter -> positief,
     slechter -> aandachtspunt), in the frame's order; a `where` column (e.g. a wijk name)
-    prefixes the text. Rows that are not significant give no bullet (see `stable`)."""
+    prefixes the text. Rows that are not significant give no bullet (see `stable`). When
+    `group_from` or more places changed the same indicator in the same direction, they share
+    one bullet (linked to the first of their rows)."""
     missing = [c for c in COLUMNS if c not in results.columns]
     if missing:
         raise ValueError(f"resultaten missen kolommen: {missing}")
-    out = []
-    for row in results.itertuples(index=False):
-        if row.verdict not in ("beter", "slechter"):
-            continue
+    significant = [row for row in results.itertuples(index=False)
+                   if row.verdict in ("beter", "slechter")]
+    groups: dict[tuple, list] = {}
+    for row in significant:
         where = getattr(row, "where", None)
+        if isinstance(where, str) and where:
+            key = (row.label, row.verdict, _direction(row.estimate, row.estimate_earlier))
+            groups.setdefault(key, []).append(row)
+    out = []
+    done: set[tuple] = set()
+    for row in significant:
+        kind = "positief" if row.verdict == "beter" else "aandachtspunt"
+        direction = _direction(row.estimate, row.estimate_earlier)
+        where = getattr(row, "where", None)
+        key = (row.label, row.verdict, direction)
+        if isinstance(where, str) and where and len(groups[key]) >= group_from:
+            if key in done:
+                continue
+            done.add(key)
+            places = _join([
+                f"{r.where} (van {format_value(r.estimate_earlier, r.kind)} naar "
+                f"{format_value(r.estimate, r.kind)})" for r in groups[key]])
+            text = (f"{row.label} {direction} tussen {earlier} en {year} in "
+                    f"{len(groups[key])} wijken: {places}")
+            out.append(Finding(row.theme, kind, text, row.anchor))
+            continue
         subject = row.label if not isinstance(where, str) or not where \
-            else f"{where}: {row.label[0].lower()}{row.label[1:]}"
-        text = (f"{subject} {_direction(row.estimate, row.estimate_earlier)} van "
+            else f"{where}: {_lower_first(row.label)}"
+        text = (f"{subject} {direction} van "
                 f"{format_value(row.estimate_earlier, row.kind)} ({earlier}) naar "
                 f"{format_value(row.estimate, row.kind)} ({year})")
-        kind = "positief" if row.verdict == "beter" else "aandachtspunt"
         out.append(Finding(row.theme, kind, text, row.anchor))
     return out
 
@@ -111,7 +142,7 @@ def difference_findings(results: pd.DataFrame, against: str, year: int) -> list[
             continue
         where = getattr(row, "where", None)
         subject = row.label if not isinstance(where, str) or not where \
-            else f"{where}: {row.label[0].lower()}{row.label[1:]}"
+            else f"{where}: {_lower_first(row.label)}"
         word = "hoger" if row.estimate > row.estimate_earlier else "lager"
         text = (f"{subject} {word} dan in {against}: {format_value(row.estimate, row.kind)} "
                 f"tegen {format_value(row.estimate_earlier, row.kind)} ({year})")

@@ -103,7 +103,7 @@ class Wave:
 
     def glossary(self) -> HTML:
         """Begrippen: the terms of the tables in one plain sentence each."""
-        return HTML(glossary_html(self.settings))
+        return HTML(glossary_html(self.settings, self.annex.waves))
 
 
 def open_wave(

@@ -57,19 +57,20 @@ def spans_break(years: list[int], method_break: int | None) -> bool:
 
 
 def change_note(annex: Annex, earlier: list[int]) -> str:
-    """The note under a table compared with `earlier` waves: the test, and the method break only
-    where a comparison spans it."""
-    if not earlier:
-        return ""
+    """The note under a table compared with `earlier` waves: the test for the waves on this
+    side of the method break, and the break only where a comparison spans it."""
     s = annex.settings
-    years = " en ".join(str(y) for y in earlier)
-    text = (f"Verschil met {years} getoetst op {alpha_text(s)} met "
-            "Benjamini-Hochberg-correctie; beter en slechter houden rekening met wat gunstig is.")
     spanning = [y for y in earlier if spans_break([y, annex.year], s.method_break)]
+    tested = [y for y in earlier if y not in spanning]
+    parts = []
+    if tested:
+        parts.append(f"Verschil met {' en '.join(map(str, tested))} getoetst op "
+                     f"{alpha_text(s)} met Benjamini-Hochberg-correctie; beter en slechter "
+                     "houden rekening met wat gunstig is.")
     if spanning:
-        text += (f" Met {' en '.join(map(str, spanning))} is niet getoetst: de "
-                 f"Veiligheidsmonitor is in {s.method_break} vernieuwd (methodebreuk).")
-    return text
+        parts.append(f"Met {' en '.join(map(str, spanning))} is niet getoetst: de "
+                     f"Veiligheidsmonitor is in {s.method_break} vernieuwd (methodebreuk).")
+    return " ".join(parts)
 
 
 def add_comparisons(annex: Annex, est: pd.DataFrame, data: pd.DataFrame,

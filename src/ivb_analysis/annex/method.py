@@ -46,8 +46,11 @@ def method_note(annex: Annex) -> list[str]:
     return points
 
 
-def glossary(settings: Settings) -> list[tuple[str, str]]:
-    """'Begrippen': term -> one plain sentence, with the settings' own numbers."""
+def glossary(settings: Settings, waves: list[int] | None = None) -> list[tuple[str, str]]:
+    """'Begrippen': term -> one plain sentence, with the settings' own numbers; the break year
+    is named only when `waves` (the annex's waves; None: all) lie on both sides of it."""
+    spans = common.spans_break(list(waves if waves is not None else settings.years),
+                               settings.method_break)
     group = common.group_name(settings)
     alpha = common.alpha_text(settings)
     return [
@@ -78,7 +81,7 @@ def glossary(settings: Settings) -> list[tuple[str, str]]:
         ("Methodebreuk",
          (f"Vanaf {settings.method_break} is de Veiligheidsmonitor anders opgezet; cijfers "
           "van daarvoor en daarna zijn niet één op één vergelijkbaar en worden niet tegen "
-          "elkaar getoetst.") if settings.method_break is not None else
+          "elkaar getoetst.") if spans else
          "Een wijziging in de opzet van het onderzoek waardoor cijfers ervoor en erna niet "
          "één op één vergelijkbaar zijn."),
         ("Niet in deze levering",

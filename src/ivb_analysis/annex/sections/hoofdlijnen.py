@@ -107,7 +107,9 @@ def build(annex: Annex) -> Section:
             block.append(f'<p class="kop">{findings.ATTENTION}</p><ul>'
                          + "".join(map(_bullet, bad)) + "</ul>")
         if calm:
-            block.append(f"<p>{findings.STABLE}: {html.escape(common.join(calm))}.</p>")
+            names = common.join([c[:1].lower() + c[1:] for c in calm])
+            block.append(f"<p>{findings.STABLE} voor heel {html.escape(annex.gemeente)}: "
+                         f"{html.escape(names)}.</p>")
         parts.append('<div class="thema">' + "".join(block) + "</div>")
     base = annex.comparison.main
     text = (f"De belangrijkste uitkomsten voor {annex.gemeente} in {annex.year}"

@@ -43,7 +43,7 @@ def build(annex: Annex) -> Section | None:
     cat = annex.catalogue
     rows = []
     for ind in cat.indicators.values():
-        if ind.rule == "value" or len(ind.items) < 2:
+        if ind.rule != "scale":
             continue
         for k, item_id in enumerate(ind.items):
             item = cat.items[item_id]
@@ -62,7 +62,7 @@ def build(annex: Annex) -> Section | None:
         return None
     data = pd.DataFrame(rows)
     table = AnnexTable(
-        KEY, "Indicatoren en de vragen erachter", data,
+        KEY, "Schaalscores: definitie en vragen", data,
         (Column("label", "Indicator", "text", 22), Column("definition", "Definitie", "text", 40),
          Column("question", "Vraag of stelling", "text", 36),
          Column("answers", "Antwoorden", "text", 26),
@@ -71,6 +71,7 @@ def build(annex: Annex) -> Section | None:
                "Veiligheidsmonitor)",
         row_key="row",
     )
-    return Section(KEY, "Indicatoren en vragen",
-                   "Waaruit elke schaalscore en elk percentage is opgebouwd: de vragen of "
-                   "stellingen, de antwoorden en hoe ze zijn geteld.", tables=[table])
+    return Section(KEY, "Schaalscores en de vragen erachter",
+                   "Waaruit elke schaalscore is opgebouwd: de vragen of stellingen, de "
+                   "antwoorden en hoe ze zijn geteld. Een percentage (zoals '% veel overlast') "
+                   "is een andere maat dan de schaalscore met dezelfde naam.", tables=[table])
