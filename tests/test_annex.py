@@ -367,3 +367,41 @@ def test_method_notes_match_their_tables_across_the_break(demo_copy):
     early = Annex(settings, 2019)
     assert not any("Methodebreuk" in p for p in early.method_note())
     assert "┃" not in early.section("trends").table("trends").for_readers().columns
+
+
+def test_indicators_not_in_the_delivery_say_so_everywhere(delivery):
+    """Contract 4: an indicator the delivery lacks (no survey rows, status 'niet in deze
+    levering') appears as such in tables and footprint, and counts leave it out."""
+    annex = Annex(load_settings(delivery).replace(reference_year=2013), YEAR)
+    annex.__dict__["long"] = annex.long[annex.long["indicator"] != "sociale_cohesie"]
+    annex.__dict__["indicator_status"] = {"sociale_cohesie": "niet in deze levering"}
+    table = annex.section("kerncijfers").table()
+    row = table.data.set_index("indicator").loc["sociale_cohesie"]
+    assert row["remark"] == "niet in deze levering" and pd.isna(row["estimate"])
+    footprint = annex.section("footprint").table().data.set_index("indicator")
+    assert footprint.loc["sociale_cohesie", "judgement_2015"] == "niet in deze levering"
+    assert "Niet in deze levering: Sociale cohesie." in annex.section("footprint").table().note
+    assert annex.section("wijk_sociale_cohesie") is None
+    assert "niet in deze levering" in annex.skipped["wijk_sociale_cohesie"]
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    _, stable, sentence = hoofdlijnen.collect(annex)
+    assert "van de 18 indicatoren" in sentence
+    assert "Sociale cohesie" not in stable["leefbaarheid"]
+
+
+def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
+    """In the mini delivery Buitengebied has 48 respondents in 2013 (suppressed) and 50 in
+    2015 (shown): its 2013 value (and the difference) must not appear beside the 2015 row."""
+    data_dir = tmp_path / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", data_dir)
+    annex = Annex(load_settings(data_dir), YEAR)
+    history = annex.wijk_history
+    small = history[(history["wijk_code"] == "WK016409")
+                    & (history["indicator"] == "rapportcijfer_leefbaarheid")].set_index("year")
+    assert list(small["n"]) == [48, 50] and list(small["suppressed"]) == [True, False]
+    table = annex.section("wijk_rapportcijfer_leefbaarheid").table()
+    row = table.data.set_index("wijk_code").loc["WK016409"]
+    assert pd.isna(row["estimate_2013"]) and pd.isna(row["difference_2013"])
+    assert row["judgement_2013"] == "niet getoetst (te weinig waarnemingen)"
+    assert table.for_readers().set_index("Wijk").loc["Buitengebied", "Waarde 2013"] == ""

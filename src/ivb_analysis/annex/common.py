@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ivb_analysis.config import Settings
@@ -83,8 +84,15 @@ def add_comparisons(annex: Annex, est: pd.DataFrame, data: pd.DataFrame,
     order = pd.MultiIndex.from_frame(data[keys]) if len(keys) > 1 else data[keys[0]]
     for y in annex.comparison.waves:
         tested = annex.against(est, y, order, keys)
-        data[f"estimate_{y}"] = tested["estimate_reference"].to_numpy()
-        data[f"difference_{y}"] = tested["difference"].to_numpy()
+        # an earlier estimate below min_n is never shown (nor its difference)
+        earlier = est[est["year"] == y].set_index(keys)
+        hidden = (earlier["suppressed"].astype(bool) if "suppressed" in earlier.columns
+                  else pd.Series(False, index=earlier.index)).reindex(order)
+        hidden = hidden.fillna(False).astype(bool).to_numpy()
+        data[f"estimate_{y}"] = np.where(hidden, np.nan, tested["estimate_reference"].to_numpy(
+            dtype="float64", na_value=np.nan))
+        data[f"difference_{y}"] = np.where(hidden, np.nan, tested["difference"].to_numpy(
+            dtype="float64", na_value=np.nan))
         data[f"p_adjusted_{y}"] = tested["p_adjusted"].to_numpy()
         data[f"verdict_{y}"] = tested[VERDICT].to_numpy()
         data[f"reason_{y}"] = tested["reason"].to_numpy()
