@@ -28,8 +28,12 @@ VERDICT_COLOURS = {"beter": BETTER, "slechter": WORSE, "gelijk": NEUTRAL, "hoger
 #: The banner on every output built from synthetic data, and its explanation.
 SYNTHETIC_LABEL = "SYNTHETISCHE DEMODATA"
 SYNTHETIC_SENTENCE = "deze cijfers zijn verzonnen en alleen bedoeld om de werkwijze te tonen"
+#: The short form for page margins and figure bands.
+SYNTHETIC_SHORT = "deze cijfers zijn verzonnen"
 
 
-def banner_text(banner: str | None) -> str:
+def banner_text(banner: str | None, *, short: bool = False) -> str:
     """'SYNTHETISCHE DEMODATA: deze cijfers zijn verzonnen ...' ('' without a banner)."""
-    return f"{banner}: {SYNTHETIC_SENTENCE}" if banner else ""
+    if not banner:
+        return ""
+    return f"{banner}: {SYNTHETIC_SHORT if short else SYNTHETIC_SENTENCE}"

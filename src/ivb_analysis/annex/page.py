@@ -76,7 +76,7 @@ def page_css(title: str, banner: str | None) -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
 
-    top = (f"@top-center {{ content: {quoted(banner + ': deze cijfers zijn verzonnen')}; "
+    top = (f"@top-center {{ content: {quoted(style.banner_text(banner, short=True))}; "
            f"color: {style.BANNER}; font-weight: bold; {_MARGIN_FONT} font-size: 9pt; }}"
            if banner else "")
     return (f"@page {{ size: A4; margin: 18mm 15mm 16mm 15mm; {top} "
