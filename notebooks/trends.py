@@ -25,9 +25,11 @@
 # Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
 # %load_ext autoreload
 # %autoreload 2
-from typing import Optional, Union  # papermill reads Optional[...], not "X | None"
+from typing import Optional  # papermill reads Optional[...], not "X | None"
 
 # %% tags=["parameters"]
+from typing import Union  # here, so the cell runs on its own (papermill skips imports)
+
 year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
 base_year: Optional[int] = None  # vast referentiejaar; None: alleen de vorige meting
 gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: die van de levering
