@@ -25,10 +25,10 @@
 # Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
 # %load_ext autoreload
 # %autoreload 2
-from typing import Optional  # papermill reads Optional[...], not "X | None"
 
 # %% tags=["parameters"]
-from typing import Union  # here, so the cell runs on its own (papermill skips imports)
+# papermill reads Optional[...]/Union[...], not "X | None"; imported here so the cell runs alone
+from typing import Optional, Union
 
 year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
 base_year: Optional[int] = None  # vast referentiejaar; None: alleen de vorige meting
