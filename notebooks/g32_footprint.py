@@ -12,42 +12,39 @@
 # ---
 
 # %% [markdown]
-# # Footprint: de gemeente ten opzichte van de benchmarkgroep
+# # Footprint tegen de benchmarkgroep
 #
-# Staat de gemeente er beter, gelijk of slechter voor dan het gemiddelde van de
-# benchmarkgroep (de G32), in het vergelijkingsjaar en in dit meetjaar, en is de ontwikkeling
-# tussen die jaren beter of slechter dan die van de groep?
-#
-# **Parameters** (in de cel hieronder, te overschrijven door `ivb run` of papermill):
-# `year` meetjaar, `base_year` vergelijkingsjaar (leeg = vorige meting), `gemeente`
-# gemeentecode ter controle (leeg = die van de levering), `benchmark_group` vergelijkingsgroep,
-# `min_n` minimum aantal respondenten per gebied, `data_dir` map van de levering,
-# `output_dir` map voor de uitvoer.
+# Scoort de gemeente beter, gelijk of slechter dan het gemiddelde van haar
+# benchmarkgroep, in de twee benchmarkjaren, en ontwikkelt zij zich beter of slechter?
 
 # %%
+# Parameters (next cell; `ivb run` and papermill override them): year, base_year (fixed
+# reference year, None: only the previous wave), gemeente (GM code to check), benchmark_group,
+# min_n, data_dir (the delivery), output_dir, processed_dir (None: beside data/raw).
 # Library edits are picked up without restarting the kernel (for analysts in JupyterLab).
 # %load_ext autoreload
 # %autoreload 2
-from typing import Optional  # papermill reads Optional[...] in the parameters cell, not "X | None"
 
 # %% tags=["parameters"]
+# papermill reads Optional[...]/Union[...], not "X | None"; imported here so the cell runs alone
+from typing import Optional, Union
+
 year: int = 2015  # meetjaar (golf van de Veiligheidsmonitor)
-base_year: Optional[int] = None  # vergelijkingsjaar; None: de vorige meting
+base_year: Optional[int] = None  # vast referentiejaar; None: alleen de vorige meting
 gemeente: Optional[str] = None  # CBS-gemeentecode ter controle; None: die van de levering
-benchmark_group: Optional[str] = None  # vergelijkingsgroep, bijv. G32 of G40; None: ivb.yaml
+benchmark_group: Optional[Union[str, list]] = None  # G32, G40 of lijst GM-codes; None: ivb.yaml
 min_n: Optional[int] = None  # minimum aantal respondenten per gebied; None: uit ivb.yaml
 data_dir: str = "../data/raw/mini"  # map van de levering (met ivb.yaml); standaard de mini-demo
-output_dir: str = "../outputs"  # map voor de uitvoer van dit meetjaar
+output_dir: str = "../outputs"  # map voor de uitvoer
+processed_dir: Optional[str] = None  # map met verwerkte tabellen; None: naast data/raw
 
 # %%
 from ivb_analysis.report import open_wave
 
 wave = open_wave(data_dir, year, base_year=base_year, gemeente=gemeente,
-                 benchmark_group=benchmark_group, min_n=min_n, output_dir=output_dir)
+                 benchmark_group=benchmark_group, min_n=min_n, output_dir=output_dir,
+                 processed_dir=processed_dir)
 wave.header()
-
-# %% [markdown]
-# ## Footprint
 
 # %%
 wave.show("footprint")
@@ -57,3 +54,9 @@ wave.show("footprint")
 
 # %%
 wave.method_note()
+
+# %% [markdown]
+# ## Begrippen
+
+# %%
+wave.glossary()

@@ -21,7 +21,8 @@ from openpyxl import load_workbook
 from pandas.io.formats.style import Styler
 
 from ivb_analysis import export
-from ivb_analysis.annex import WIJK_INDICATORS, Annex, write_annex
+from ivb_analysis.annex import Annex, annex_html, write_annex
+from ivb_analysis.catalogue import load_selections
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.figures import AnnexFigure
@@ -30,6 +31,7 @@ from ivb_analysis.report import open_wave
 from tests.conftest import DEMO_DIR, ROOT
 
 YEAR = 2015
+WIJK_INDICATORS = load_selections().wijk_indicators
 
 
 def _copy_demo(target: Path, years: tuple[int, ...], **settings) -> Path:
@@ -178,7 +180,7 @@ def test_first_wave_has_positions_only_and_no_trends(delivery):
     assert "trends" not in keys and "trends" in annex.skipped
     footprint = annex.section("footprint").table()
     assert "position_2013" in footprint.data and "development" not in footprint.data
-    assert "(geen eerdere meting)" in " ".join(
+    assert "(geen eerdere benchmark)" in " ".join(
         t.get_text() for t in annex.section("footprint").figure().texts)
 
 
@@ -226,18 +228,18 @@ def test_pdf_post_processing_keeps_the_length():
 def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
     wave = open_wave(delivery, YEAR, output_dir=tmp_path)
     assert wave.base_year == 2013
-    figure = wave.wijk_figure("rapportcijfer_leefbaarheid")
+    figure = wave.figure("wijk_rapportcijfer_leefbaarheid")
     assert isinstance(figure, AnnexFigure)
     assert figure is wave.annex.section("wijk_rapportcijfer_leefbaarheid").figure()
-    assert isinstance(wave.footprint(), Styler)
-    assert isinstance(wave.wijken_getoetst("rapportcijfer_veiligheid"), Styler)
-    assert isinstance(wave.benchmark_figure(), AnnexFigure)
-    assert isinstance(wave.trend_figure(), AnnexFigure)
-    assert isinstance(wave.casework_figure(), AnnexFigure)
+    assert isinstance(wave.table("kerncijfers"), Styler)
+    assert isinstance(wave.table("wijk_rapportcijfer_veiligheid"), Styler)
+    assert isinstance(wave.figure("footprint"), AnnexFigure)
+    assert isinstance(wave.figure("trends", "trend_gemeente_inzet"), AnnexFigure)
+    assert isinstance(wave.figure("veiligheidshuis"), AnnexFigure)
     assert "footprint" in wave.sections()
     html = wave.section("slachtofferschap")._repr_html_()
     assert "data:image/svg+xml;base64," in html and "Slachtofferschap" in html
-    table = wave.footprint_table()
+    table = wave.section("kerncijfers").table().for_readers()
     assert table.columns[0] == "Indicator" and f"{YEAR} t.o.v. 2013" in table.columns
     with pytest.raises(KeyError):
         wave.section("bestaat_niet")
@@ -269,3 +271,137 @@ def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
     assert labels == [f"WK01640{i}" for i in range(10)]  # one polygon per wijk
     assert item.alt_text.startswith("Kaart van de 10 wijken van Hengelo")
     assert "Binnenstad" in item.alt_text  # the demo's highest crime rate
+
+
+def _comparison_sentence(page: str) -> str:
+    """The 'vergeleken met ...' phrase a page states (text, tags stripped)."""
+    text = re.sub(r"<[^>]+>", " ", page)
+    found = set(re.findall(r"vergeleken met [^.;]+; benchmark [0-9]+ en [0-9]+", text))
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def test_comparison_years_come_from_the_settings_alone(demo_copy):
+    from ivb_analysis.annex import comparison_years
+
+    settings = load_settings(demo_copy(years=(2012, 2013, 2014, 2015)))
+    bench = (2012, 2013, 2014, 2015, 2017)
+    plain = comparison_years(settings, 2015, bench)
+    assert (plain.previous, plain.reference, plain.benchmark) == (2014, None, (2014, 2015))
+    fixed = comparison_years(settings.replace(reference_year=2013), 2015, bench)
+    assert (fixed.previous, fixed.reference, fixed.benchmark) == (2014, 2013, (2013, 2015))
+    assert fixed.sentence() == ("vergeleken met 2014 (vorige meting) en 2013 (referentiejaar); "
+                                "benchmark 2013 en 2015")
+    # the reference year is the previous wave: one comparison; the year itself: none
+    assert comparison_years(settings.replace(reference_year=2014), 2015, bench).waves == (2014,)
+    assert comparison_years(settings.replace(reference_year=2013), 2013, bench).waves == (2012,)
+    # named benchmark waves win over the file's years; a year without benchmark has none
+    named = settings.replace(benchmark_waves=(2013, 2015))
+    assert comparison_years(named, 2015, bench).benchmark == (2013, 2015)
+    assert comparison_years(named, 2014, bench).benchmark == ()
+    with pytest.raises(InputError, match="referentiejaar"):
+        comparison_years(settings.replace(reference_year=2011), 2015, bench)
+
+
+def test_the_demo_findings_state_what_the_seed_says(delivery):
+    """2015 against reference year 2013: the Binnenstad's rise in both rapportcijfers, less
+    sociale overlast, and a worsening position against the G32 (the seed's conclusions)."""
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    annex = Annex(load_settings(delivery).replace(reference_year=2013), YEAR)
+    bullets, stable, sentence = hoofdlijnen.collect(annex)
+    texts = {(b.kind, b.text) for b in bullets}
+    assert ("positief", "Binnenstad: rapportcijfer leefbaarheid gestegen van 7,0 (2013) naar "
+            "7,4 (2015)") in texts
+    assert ("positief", "Binnenstad: rapportcijfer veiligheid gestegen van 6,5 (2013) naar "
+            "7,1 (2015)") in texts
+    assert ("positief", "Sociale overlast gedaald van 1,8 (2013) naar 1,3 (2015)") in texts
+    assert ("aandachtspunt", "Positie ten opzichte van de G32 verslechtert (2013–2015)") in texts
+    assert sentence.startswith("Beter dan de G32 op 0 van de 19 indicatoren in 2015, in 2013 "
+                               "op 15;")
+    assert "Fysieke voorzieningen" in stable["leefbaarheid"]
+    assert "Sociale cohesie" in stable["leefbaarheid"]
+    # every linked row exists in the page
+    page = annex_html(annex, annex.sections())
+    for bullet in bullets:
+        if bullet.anchor:
+            assert f'<tr id="{bullet.anchor}">' in page, bullet.anchor
+
+
+@pytest.mark.slow
+def test_a_notebook_page_and_the_annex_state_the_same_comparison_years(demo_copy, tmp_path):
+    from ivb_analysis.run import run
+
+    raw = demo_copy(years=(2013, 2014, YEAR))
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "staat_van_de_stad.ipynb", notebooks)
+    settings = load_settings(raw, output_dir=tmp_path / "uit").replace(reference_year=2013)
+    summary = run(settings, notebooks, years=[YEAR], jobs=1, progress=False,
+                  parameters={"base_year": 2013})
+    assert not summary.failed
+    out = tmp_path / "uit" / str(YEAR)
+    notebook = _comparison_sentence((out / "staat_van_de_stad.html").read_text("utf-8"))
+    annex = _comparison_sentence((out / "bijlage.html").read_text("utf-8"))
+    assert notebook == annex == ("vergeleken met 2014 (vorige meting) en 2013 "
+                                 "(referentiejaar); benchmark 2013 en 2015")
+
+
+def test_method_notes_match_their_tables_across_the_break(demo_copy):
+    """2021 against 2019 spans the break: the note says so and claims no test; 2023 against
+    2021 does not; the wide trend table marks the break between 2019 and 2021."""
+    settings = load_settings(demo_copy(years=(2017, 2019, 2021, 2023)))
+    first = Annex(settings, 2021).section("kerncijfers").table()
+    assert set(first.data["judgement_2019"]) == {"niet getoetst (methodebreuk)"}
+    assert first.note == ("Met 2019 is niet getoetst: de Veiligheidsmonitor is in 2021 "
+                          "vernieuwd (methodebreuk).")
+    annex = Annex(settings, 2023)
+    table = annex.section("kerncijfers").table()
+    assert table.note.startswith("Verschil met 2021 getoetst op 5% ")
+    assert "methodebreuk" not in table.note
+    wide = annex.section("trends").table("trends")
+    headers = list(wide.for_readers().columns)
+    assert headers[headers.index("2019") + 1] == "┃" and headers[-1] == "2023"
+    assert any(p.startswith("Methodebreuk: vanaf 2021") for p in annex.method_note())
+    # a 2017 annex of the same delivery has no wave after the break: no break note at all
+    early = Annex(settings, 2019)
+    assert not any("Methodebreuk" in p for p in early.method_note())
+    assert "┃" not in early.section("trends").table("trends").for_readers().columns
+
+
+def test_indicators_not_in_the_delivery_say_so_everywhere(delivery):
+    """Contract 4: an indicator the delivery lacks (no survey rows, status 'niet in deze
+    levering') appears as such in tables and footprint, and counts leave it out."""
+    annex = Annex(load_settings(delivery).replace(reference_year=2013), YEAR)
+    annex.__dict__["long"] = annex.long[annex.long["indicator"] != "sociale_cohesie"]
+    annex.__dict__["indicator_status"] = {"sociale_cohesie": "niet in deze levering"}
+    table = annex.section("kerncijfers").table()
+    row = table.data.set_index("indicator").loc["sociale_cohesie"]
+    assert row["remark"] == "niet in deze levering" and pd.isna(row["estimate"])
+    footprint = annex.section("footprint").table().data.set_index("indicator")
+    assert footprint.loc["sociale_cohesie", "judgement_2015"] == "niet in deze levering"
+    assert "Niet in deze levering: Sociale cohesie." in annex.section("footprint").table().note
+    assert annex.section("wijk_sociale_cohesie") is None
+    assert "niet in deze levering" in annex.skipped["wijk_sociale_cohesie"]
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    _, stable, sentence = hoofdlijnen.collect(annex)
+    assert "van de 18 indicatoren" in sentence
+    assert "Sociale cohesie" not in stable["leefbaarheid"]
+
+
+def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
+    """In the mini delivery Buitengebied has 48 respondents in 2013 (suppressed) and 50 in
+    2015 (shown): its 2013 value (and the difference) must not appear beside the 2015 row."""
+    data_dir = tmp_path / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", data_dir)
+    annex = Annex(load_settings(data_dir), YEAR)
+    history = annex.wijk_history
+    small = history[(history["wijk_code"] == "WK016409")
+                    & (history["indicator"] == "rapportcijfer_leefbaarheid")].set_index("year")
+    assert list(small["n"]) == [48, 50] and list(small["suppressed"]) == [True, False]
+    table = annex.section("wijk_rapportcijfer_leefbaarheid").table()
+    row = table.data.set_index("wijk_code").loc["WK016409"]
+    assert pd.isna(row["estimate_2013"]) and pd.isna(row["difference_2013"])
+    assert row["judgement_2013"] == "niet getoetst (te weinig waarnemingen)"
+    assert table.for_readers().set_index("Wijk").loc["Buitengebied", "Waarde 2013"] == ""

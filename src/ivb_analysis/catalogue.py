@@ -156,3 +156,37 @@ def load_catalogue() -> Catalogue:
     """The package's catalogue (parsed once per process)."""
     text = resources.files("ivb_analysis").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
     return _parse(yaml.safe_load(text), CATALOGUE_FILE)
+
+
+# --- selections (the annex's choice of indicators per section) --------------------------------
+
+
+@dataclass(frozen=True)
+class Selections:
+    """Which indicators the annex's sections show (the `selections` block of catalogue.yaml)."""
+
+    wijk_indicators: tuple[str, ...]
+    wijk_victims: tuple[str, ...]
+    gemeente_series: tuple[str, ...]
+    themes: dict[str, str]
+
+
+def _parse_selections(raw: dict, catalogue: Catalogue, source: str) -> Selections:
+    spec = raw.get("selections") or {}
+    lists = {}
+    for name in ("wijk_indicators", "wijk_victims", "gemeente_series"):
+        ids = tuple(str(i) for i in spec.get(name) or ())
+        unknown = [i for i in ids if i not in catalogue.indicators]
+        if unknown:
+            raise InputError("selectie noemt een onbekende indicator", file=source,
+                             column=f"selections.{name}", found=unknown[0])
+        lists[name] = ids
+    themes = {str(k): str(v) for k, v in (spec.get("themes") or {}).items()}
+    return Selections(themes=themes, **lists)
+
+
+@cache
+def load_selections() -> Selections:
+    """The package's selections (parsed once per process)."""
+    text = resources.files("ivb_analysis").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+    return _parse_selections(yaml.safe_load(text), load_catalogue(), CATALOGUE_FILE)

@@ -9,6 +9,7 @@ drive the formatted workbook (`export.write_workbook`), the annex HTML and the n
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -158,6 +159,9 @@ class AnnexTable:
     #: The frame readers see when it differs in shape from `data` (e.g. one column per year);
     #: `columns` then refer to it. The CSV always holds the tidy `data`.
     reader_data: pd.DataFrame | None = field(default=None, compare=False)
+    #: Column of `shown` whose values identify rows (anchors `row_anchor(key, value)` in HTML,
+    #: so key findings can link to the row they come from).
+    row_key: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         frame = self.shown
@@ -198,6 +202,17 @@ class AnnexTable:
             styler = styler.set_properties(subset=nowrap, **{"white-space": "nowrap"})
         return styler
 
+    def row_anchors(self) -> list[str] | None:
+        """The HTML id of every row (None without `row_key`)."""
+        if self.row_key is None:
+            return None
+        return [row_anchor(self.key, v) for v in self.shown[self.row_key].tolist()]
+
+    def to_html(self) -> str:
+        """The table as escaped HTML (every cell and header from `escaped_html`), each body row
+        carrying its anchor when the table has a `row_key`."""
+        return escaped_html(self.for_display(), self.row_anchors())
+
 
 def estimates_for_readers(estimates: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
     """Reader's table of tidy estimates: indicator, (domain,) value, 95% interval, n, remarks."""
@@ -225,9 +240,20 @@ def remark(indicatief: bool, unreliable: bool) -> str:
     return "onbetrouwbaar" if unreliable else ""
 
 
+def row_anchor(table_key: str, value: object) -> str:
+    """The HTML id of a table row: 'rij-kerncijfers-sociale_overlast' (only [A-Za-z0-9_-])."""
+    text = re.sub(r"[^A-Za-z0-9_-]+", "_", str(value)).strip("_") or "leeg"
+    return f"rij-{table_key}-{text}"
+
+
 def for_display(table: pd.DataFrame, key: str = "t", right: Sequence[str] = ()) -> Styler:
-    """A reader's table as HTML: no index, text left, numbers right, fixed ids (same bytes)."""
+    """A reader's table as HTML: no index, text left, numbers right, fixed ids (same bytes).
+
+    Every cell and column header is HTML-escaped (`escape="html"`): what a delivery names (a
+    wijk, a gemeente) is data, never markup, in notebooks and in the annex alike.
+    """
     styler = Styler(table, uuid=key, cell_ids=False).hide(axis="index")
+    styler = styler.format(escape="html").format_index(escape="html", axis=1)
     right = [c for c in right if c in table.columns]
     numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
     right = list(dict.fromkeys([*right, *numeric]))
@@ -237,3 +263,23 @@ def for_display(table: pd.DataFrame, key: str = "t", right: Sequence[str] = ()) 
     if right:
         styler = styler.set_properties(subset=right, **{"text-align": "right"})
     return styler
+
+
+_BODY_ROW = re.compile(r"<tr>")
+
+
+def escaped_html(styler: Styler, anchors: Sequence[str] | None = None) -> str:
+    """A Styler's HTML (escaped by `for_display`), body rows given the ids in `anchors`."""
+    text = styler.to_html()
+    if not anchors:
+        return text
+    head, sep, body = text.partition("<tbody>")
+    if not sep:
+        return text
+    ids = iter(anchors)
+
+    def with_id(match: re.Match[str]) -> str:
+        anchor = next(ids, None)
+        return f'<tr id="{anchor}">' if anchor else match.group(0)
+
+    return head + sep + _BODY_ROW.sub(with_id, body)

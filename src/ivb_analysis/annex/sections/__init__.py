@@ -1,0 +1,1 @@
+"""One module per section of the annex, each with `build(context) -> Section | None`."""

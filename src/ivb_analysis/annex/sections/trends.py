@@ -1,0 +1,126 @@
+"""Ontwikkeling: every indicator over the waves up to this year, per theme, with the break."""
+
+from __future__ import annotations
+
+from ivb_analysis import compare, figures
+from ivb_analysis.annex import common
+from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.model import FigureItem, Section
+from ivb_analysis.tables import AnnexTable, Column
+
+KEY = "trends"
+BREAK_COLUMN = "methodebreuk"
+BREAK_MARK = "┃"
+
+
+def build(annex: Annex) -> Section | None:
+    if len(annex.waves) < 2:
+        annex.skipped[KEY] = f"{annex.year} is de eerste meting: nog geen ontwikkeling"
+        return None
+    s = annex.settings
+    est = annex.gemeente_estimates
+    first = min(annex.waves)
+    period = f"{first}–{annex.year}"
+    source = annex.source(first)
+    items = []
+    series = est[est["indicator"].isin(annex.selections.gemeente_series)]
+    if len(series):
+        title = f"Inwoners over de inzet van de gemeente, {period}"
+        items.append(FigureItem("trend_gemeente_inzet", title, figures.trend_lines(
+            series, title=title, subtitle="% (helemaal) eens", source=source,
+            banner=s.banner, method_break=s.method_break)))
+    for theme, heading in annex.selections.themes.items():
+        part = est[est["indicator"].map(lambda i, t=theme: annex.catalogue[i].theme == t)]
+        if part.empty:
+            continue
+        title = f"{heading}, {period}"
+        items.append(FigureItem(f"trend_{theme}", title, figures.trend_panels(
+            part, title=title, source=source, banner=s.banner, method_break=s.method_break)))
+    tables = [_wide_table(annex, source, period)]
+    if len(annex.waves) >= 3:
+        tested = _trend_tests(annex, source)
+        if tested is not None:
+            tables.append(tested)
+    spans = common.spans_break(annex.waves, s.method_break)
+    return Section(
+        KEY, f"Ontwikkeling sinds {first}",
+        f"Alle indicatoren voor heel {annex.gemeente} per meting, met "
+        "95%-betrouwbaarheidsbanden." + (
+            f" De Veiligheidsmonitor is in {s.method_break} vernieuwd; de lijnen zijn daar "
+            f"onderbroken en in de tabel markeert {BREAK_MARK} de breuk." if spans else ""),
+        figures=items, tables=tables,
+    )
+
+
+def _wide_table(annex: Annex, source: str, period: str) -> AnnexTable:
+    s = annex.settings
+    est = annex.gemeente_estimates
+    data = common.shown(est[["indicator", "label", "kind", "unit", "year", "estimate", "se",
+                             "ci_low", "ci_high", "n", "n_eff", "indicatief", "unreliable",
+                             "suppressed"]], s.min_n)
+    wide = data.pivot_table(index=["indicator", "label", "kind", "unit"], columns="year",
+                            values="estimate", aggfunc="first", sort=False)
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index()
+    order = {ind: k for k, ind in enumerate(annex.catalogue.ids())}
+    wide = wide.sort_values("indicator", key=lambda c: c.map(order), ignore_index=True)
+    year_columns: list[Column] = []
+    for y in annex.waves:
+        if str(y) not in wide.columns:
+            continue
+        if s.method_break is not None and y >= s.method_break and any(
+                c.name.isdigit() and int(c.name) < s.method_break for c in year_columns) \
+                and BREAK_COLUMN not in wide.columns:
+            wide[BREAK_COLUMN] = BREAK_MARK
+            year_columns.append(Column(BREAK_COLUMN, BREAK_MARK, "text", 3))
+        year_columns.append(Column(str(y), str(y), "value", 8))
+    note = "Intervallen, aantallen respondenten en effectieve aantallen staan in de " \
+           "CSV-versie (trends.csv)."
+    if BREAK_COLUMN in wide.columns:
+        note += (f" {BREAK_MARK} = methodebreuk: vanaf {s.method_break} is de Veiligheidsmonitor "
+                 "vernieuwd, de cijfers ervoor en erna zijn niet één op één vergelijkbaar.")
+    return AnnexTable(
+        KEY, f"Alle indicatoren voor heel {annex.gemeente}, {period}", data,
+        (Column("label", "Indicator", "text", 34), Column("unit", "Eenheid", "text", 22),
+         *year_columns),
+        source=source, reader_data=wide, note=note, row_key="indicator",
+    )
+
+
+def _trend_tests(annex: Annex, source: str) -> AnnexTable | None:
+    s = annex.settings
+    est = annex.gemeente_estimates
+    tested = compare.linear_trend(
+        est[["indicator", "year", "estimate", "se", "suppressed"]], keys=["indicator"],
+        method_break=s.method_break, polarity=annex.polarity, alpha=s.alpha,
+    )
+    meta = est[["indicator", "label", "kind", "unit"]].drop_duplicates("indicator")
+    data = meta.merge(tested, on="indicator", how="right")
+    order = {ind: k for k, ind in enumerate(annex.catalogue.ids())}
+    data = data.sort_values(["indicator", "first_year"], key=lambda c: c.map(order)
+                            if c.name == "indicator" else c, ignore_index=True)
+    data["judgement"] = common.judgement(data[VERDICT], data["reason"])
+    data = data[data["reason"] != compare.REASON_WAVES].reset_index(drop=True)
+    if data.empty:
+        return None
+    data["period"] = [f"{int(a)}–{int(b)}" for a, b in
+                      zip(data["first_year"], data["last_year"], strict=True)]
+    data["row"] = data["indicator"] + "-" + data["first_year"].astype(int).astype(str)
+    # The title names the period the tests cover, not the whole series.
+    covered = f"{int(data['first_year'].min())}–{int(data['last_year'].max())}"
+    note = (f"Gewogen lineaire trend (gewicht 1/SE²) over de metingen; toets op "
+            f"{common.alpha_text(s)} met Benjamini-Hochberg-correctie. Een periode met minder "
+            "dan drie metingen is niet getoetst en niet opgenomen.")
+    if common.spans_break(annex.waves, s.method_break):
+        note += (f" Voor en vanaf de methodebreuk ({s.method_break}) is de trend apart "
+                 "berekend.")
+    return AnnexTable(
+        "trendtoets", f"Lineaire trend per indicator, {covered}", data,
+        (Column("label", "Indicator", "text", 34),
+         Column("period", "Periode", "text", 11, nowrap=True),
+         Column("n_waves", "Metingen", "integer", 9),
+         Column("difference", "Verandering volgens trend", "change", 16),
+         Column("p_adjusted", "p (gecorrigeerd)", "pvalue", 12),
+         Column("judgement", "Oordeel", "text", 18)),
+        source=source, note=note, row_key="row",
+    )

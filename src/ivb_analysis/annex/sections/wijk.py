@@ -1,0 +1,108 @@
+"""One indicator per wijk: each wijk against the rest of the gemeente (this year) and against
+its own earlier waves (previous wave, reference year)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ivb_analysis import figures
+from ivb_analysis.annex import common
+from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.model import FigureItem, Section
+from ivb_analysis.tables import AnnexTable, Column, remark
+
+SYMBOLS = {"beter": "▲", "slechter": "▼"}
+
+
+def key(indicator: str) -> str:
+    return f"wijk_{indicator}"
+
+
+def over_time(annex: Annex, indicator: str, data: pd.DataFrame
+              ) -> tuple[pd.DataFrame, list[Column]]:
+    """Each wijk of `data` (this year) tested against its own earlier waves (one BH family per
+    indicator and comparison wave)."""
+    history = annex.wijk_history
+    if history.empty or not annex.comparison.waves:
+        return data, []
+    est = history[history["indicator"] == indicator]
+    return common.add_comparisons(annex, est, data, keys=["indicator", "wijk_code"])
+
+
+def build_for(annex: Annex, indicator: str) -> Section | None:
+    spec = annex.catalogue[indicator]
+    if not annex.delivered(indicator):
+        annex.skipped[key(indicator)] = f"{spec.label}: niet in deze levering"
+        return None
+    est = annex.wijk_estimates[annex.wijk_estimates["indicator"] == indicator]
+    est = est.sort_values("wijk_code", ignore_index=True)
+    title = f"{spec.label} per wijk, {annex.year}"
+    s = annex.settings
+    fig = figures.wijk_bars(
+        est.assign(verdict=est[VERDICT]), title=title,
+        subtitle=f"{common.unit_phrase(spec.unit)}; wijk vergeleken met de rest van de gemeente",
+        source=annex.source(), banner=s.banner,
+        gemeente_value=annex.gemeente_value(indicator), kind=spec.kind,
+        gemeente_label=f"heel {annex.gemeente}", min_n=s.min_n, indicatief_n=s.indicatief_n,
+    )
+    items = [FigureItem(key(indicator), title, fig)]
+    data = est.assign(judgement=common.judgement(est[VERDICT], est["reason"]),
+                      remark=[remark(i, u) for i, u in zip(est["indicatief"], est["unreliable"],
+                                                          strict=True)])
+    data = data[["indicator", "label", "kind", "unit", "year", "wijk_code", "wijk_naam",
+                 "estimate", "se", "ci_low", "ci_high", "n", "n_eff", "indicatief",
+                 "unreliable", "suppressed", "estimate_rest", "difference", "se_difference",
+                 "p", "p_adjusted", VERDICT, "reason", "judgement", "remark"]]
+    hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
+    visible = common.shown(data, s.min_n)
+    visible, compared = over_time(annex, indicator, visible)
+    note = common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
+                                   s.indicatief_n)
+    if compared:
+        note = " ".join(t for t in (note, common.change_note(
+            annex, list(annex.comparison.waves))) if t)
+        items.append(_over_time_figure(annex, indicator, visible))
+    table = AnnexTable(
+        key(indicator), title, visible,
+        (Column("wijk_naam", "Wijk", "text", 18), *common.estimate_columns(str(annex.year)),
+         Column("estimate_rest", "Rest gemeente", "value", 12),
+         Column("p_adjusted", "p (gecorrigeerd)", "pvalue", 12),
+         Column("judgement", "T.o.v. rest gemeente", "text", 18), *compared,
+         *common.remark_columns(visible)),
+        source=annex.source(), note=note, row_key="wijk_code",
+    )
+    earlier = annex.comparison.waves
+    text = (f"{spec.label} ({spec.unit}) per wijk in {annex.year}. Elke wijk is getoetst tegen "
+            "de rest van de gemeente")
+    text += (f" en tegen de eigen uitkomst in {' en in '.join(map(str, earlier))}."
+             if compared else ".")
+    return Section(key(indicator), f"{spec.label} per wijk", text, figures=items,
+                   tables=[table])
+
+
+def _over_time_figure(annex: Annex, indicator: str, visible: pd.DataFrame) -> FigureItem:
+    """Grouped bars per wijk: this year and the main comparison wave, ▲/▼ where the wijk
+    changed significantly."""
+    spec = annex.catalogue[indicator]
+    base = annex.comparison.main
+    history = annex.wijk_history
+    part = history[(history["indicator"] == indicator)
+                   & history["year"].isin([base, annex.year])
+                   & history["wijk_code"].isin(visible["wijk_code"])
+                   & ~history["suppressed"].astype(bool)]
+    names = dict(zip(annex.wijken["wijk_code"], annex.wijken["wijk_naam"], strict=True))
+    part = part.assign(wijk_naam=part["wijk_code"].map(names)).sort_values(
+        ["wijk_code", "year"], kind="stable")
+    markers = pd.Series(visible[f"verdict_{base}"].map(SYMBOLS).to_numpy(),
+                        index=visible["wijk_code"].map(names))
+    title = f"{spec.label} per wijk, {base} en {annex.year}"
+    fig = figures.grouped_bars(
+        part, category="wijk_naam", group="year", category_name="wijk", title=title,
+        subtitle=f"{common.unit_phrase(spec.unit)}; wijk vergeleken met de eigen uitkomst in "
+                 f"{base}",
+        source=annex.source(base), banner=annex.settings.banner, kind=spec.kind,
+        groups=[annex.year, base], markers=markers,
+        marker_note=(f"▲ significant beter, ▼ significant slechter dan in {base} (toets op "
+                     f"{common.alpha_text(annex.settings)}, Benjamini-Hochberg)."),
+    )
+    return FigureItem(f"{key(indicator)}_ontwikkeling", title, fig)

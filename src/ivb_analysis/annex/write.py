@@ -1,0 +1,54 @@
+"""Writing one year's annex: figures/, tables/ (CSV + workbook), bijlage.html, bijlage.pdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivb_analysis import export
+from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.page import annex_html
+from ivb_analysis.atomic import write_text
+from ivb_analysis.config import Settings
+
+
+def year_dir(settings: Settings, year: int) -> Path:
+    return settings.output_dir / str(year)
+
+
+def workbook_name(year: int) -> str:
+    return f"tabellen_{year}.xlsx"
+
+
+def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Path]:
+    """Write figures/, tables/, bijlage.html (and bijlage.pdf) for one year; returns the paths.
+
+    The comparison years come from `settings` only (contract 1: `reference_year`,
+    `benchmark_waves`), so the annex and the notebooks of one run state the same years. When a
+    PDF is asked for and cannot be made, the error is raised before anything is written.
+    """
+    require = getattr(export, "require_chromium", None)
+    chromium = require() if pdf and require is not None else None
+    annex = Annex(settings, year)
+    sections = annex.sections()
+    out = year_dir(settings, year)
+    written: list[Path] = []
+    svg: dict[str, bytes] = {}
+    for section in sections:
+        for item in section.figures:
+            saved = export.save_figure(item.figure, out / "figures", item.key)
+            svg[item.key] = saved[0].read_bytes()
+            written += saved
+        for table in section.tables:
+            written.append(export.write_csv(table.data, out / "tables" / f"{table.key}.csv"))
+    all_tables = [t for s in sections for t in s.tables]
+    book = workbook_name(year)
+    written.append(export.write_workbook(
+        all_tables, out / "tables" / book, banner=settings.banner,
+        heading=f"Waar staat {settings.gemeente_naam}? Tabellen bij de bijlage {year}"))
+    page = write_text(out / "bijlage.html", annex_html(annex, sections, workbook=book, svg=svg))
+    written.append(page)
+    if pdf:
+        target = out / "bijlage.pdf"
+        written.append(export.html_to_pdf(page, target, chromium) if chromium is not None
+                       else export.html_to_pdf(page, target))
+    return written
