@@ -215,3 +215,36 @@ def test_domain_vs_rest_uses_contrasts_and_family():
     assert result.loc[tested, "p_adjusted"].to_numpy() == pytest.approx(bh_adjust(p))
     verdicts = dict(zip(result["race"], result["verdict_polarity"], strict=True))
     assert verdicts[2.0] == "slechter" and verdicts[3.0] == "beter"
+
+
+def constant_wave(rng: np.random.Generator, year: int, value: float = 8.3) -> pd.DataFrame:
+    """Every respondent answers `value`: the design SE is exactly 0 (issue 12's reproduction)."""
+    frame = pd.DataFrame({"y": value, "w": rng.uniform(20, 200, 120),
+                          "h": rng.integers(0, 4, 120)})
+    from ivb_analysis.survey import estimate
+
+    return estimate(frame, "y", "w", strata="h").assign(indicator="cijfer", year=year)
+
+
+def test_zero_variance_is_no_difference_never_a_test():
+    rng = np.random.default_rng(12)
+    est = pd.concat([constant_wave(rng, 2013), constant_wave(rng, 2015)], ignore_index=True)
+    assert (est["se"] == 0.0).all()  # exactly 0, not floating-point noise of ~1e-16
+    row = change(est, 2013, 2015, keys=["indicator"], polarity=1).iloc[0]
+    assert row["verdict"] == "geen verschil" and row["verdict_polarity"] == "gelijk"
+    assert np.isnan(row["p"]) and np.isnan(row["z"])  # not a test
+    assert row["difference"] == 0.0
+    # A real difference between two certain values is not tested either (no variance).
+    other = pd.concat([constant_wave(rng, 2013), constant_wave(rng, 2015, 8.5)],
+                      ignore_index=True)
+    row = change(other, 2013, 2015, keys=["indicator"]).iloc[0]
+    assert row["verdict"] is None and row["reason"] == "standaardfout is 0"
+
+
+def test_zero_variance_in_domain_contrasts():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"value": 7.0, "w": rng.uniform(1, 5, 400), "h": rng.integers(0, 5, 400),
+                      "wijk": rng.integers(0, 3, 400), "indicator": "a", "year": 2015})
+    result = domain_vs_rest(d, weight="w", strata="h", by="wijk", min_n=10)
+    assert (result["verdict"] == "geen verschil").all()
+    assert result["p"].isna().all()

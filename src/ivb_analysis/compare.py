@@ -45,6 +45,7 @@ REASON_MISSING = "geen vergelijkingscijfer"
 REASON_BREAK = "methodebreuk"
 REASON_SE = "standaardfout ontbreekt"
 REASON_WAVES = "te weinig metingen"
+REASON_ZERO_SE = "standaardfout is 0"
 
 
 def bh_adjust(p_values: ArrayLike) -> np.ndarray:
@@ -110,19 +111,40 @@ def _part_whole_variance(se: ArrayLike, se_benchmark: ArrayLike, share: ArrayLik
     return se_b**2 + (1 - 2 * p) * se**2
 
 
+def _magnitude(*values: ArrayLike) -> np.ndarray:
+    """The largest absolute value per row of the compared estimates (scale of the tolerance)."""
+    stacked = np.vstack([np.abs(np.asarray(v, dtype="float64")) for v in values])
+    return np.fmax.reduce(stacked, axis=0)  # NaN only where every value is missing
+
+
 def _decide(
     frame: pd.DataFrame, difference: ArrayLike, variance: ArrayLike, reason: np.ndarray, *,
     polarity: Polarity, indicator: str, family: str | Sequence[str] | None, alpha: float,
+    magnitude: ArrayLike | None = None,
 ) -> pd.DataFrame:
-    """Add the test columns to `frame` (one row per test)."""
+    """Add the test columns to `frame` (one row per test).
+
+    `magnitude` (the compared estimates' size) sets the tolerance below which an SE and a
+    difference are 0 (`survey.ZERO_SE_RTOL`): a difference of 0 with SE 0 (two samples without
+    variation, both the same) is `geen verschil` without a test; a nonzero difference with SE 0
+    is not tested (REASON_ZERO_SE).
+    """
     difference = np.asarray(difference, dtype="float64").copy()
     variance = np.asarray(variance, dtype="float64")
+    tolerance = survey.ZERO_SE_RTOL * (
+        np.abs(difference) if magnitude is None else np.asarray(magnitude, dtype="float64"))
     reason = reason.astype(object)
     reason[pd.isna(reason) & np.isnan(difference)] = REASON_MISSING
-    no_se = pd.isna(reason) & ~(variance > 0)
+    with np.errstate(invalid="ignore"):
+        zero_se = pd.isna(reason) & (variance <= tolerance**2)
+        same = zero_se & (np.abs(difference) <= tolerance)
+    reason[zero_se & ~same] = REASON_ZERO_SE
+    no_se = pd.isna(reason) & ~(variance > 0) & ~same
     reason[no_se] = REASON_SE
-    tested = pd.isna(reason)
-    difference[~tested] = np.nan
+    tested = pd.isna(reason) & ~same
+    shown = tested | same  # rows with a verdict
+    difference[same] = 0.0
+    difference[~shown] = np.nan
     se = np.where(tested, np.sqrt(np.where(variance > 0, variance, np.nan)), np.nan)
     z = difference / se
     p = 2 * norm.sf(np.abs(z))
@@ -139,7 +161,7 @@ def _decide(
     verdict = np.where(significant, np.where(higher, "hoger", "lager"), "geen verschil")
     result = result.assign(
         p_adjusted=p_adjusted,
-        verdict=pd.Series(verdict, index=result.index, dtype=object).where(tested, None),
+        verdict=pd.Series(verdict, index=result.index, dtype=object).where(shown, None),
     )
     signs = _polarity(frame, polarity, indicator)
     if signs is not None:
@@ -147,7 +169,7 @@ def _decide(
         direction = np.where(signs == 0, verdict, better)
         worded = np.where(significant, direction, "gelijk")
         result["verdict_polarity"] = pd.Series(worded, index=result.index, dtype=object).where(
-            tested, None)
+            shown, None)
     result["reason"] = reason
     return result
 
@@ -214,6 +236,7 @@ def domain_vs_rest(
     return _decide(
         frame, contrasts["difference"], contrasts["se_difference"] ** 2, reason,
         polarity=polarity, indicator=indicator, alpha=alpha,
+        magnitude=_magnitude(contrasts["estimate"], contrasts["estimate_rest"]),
         family=([design_by] if isinstance(design_by, str) else list(design_by))
         if family is None else family,
     )
@@ -265,7 +288,8 @@ def wave_vs_wave(
     frame = merged[[*key_cols, year]].assign(
         reference_year=reference_year, estimate=est, estimate_reference=ref)
     return _decide(frame, est - ref, se**2 + se_ref**2, reason, polarity=polarity,
-                   indicator=indicator, family=family, alpha=alpha)
+                   indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est, ref))
 
 
 def change(
@@ -326,7 +350,8 @@ def vs_benchmark(
     frame = merged[id_cols].assign(estimate=est, estimate_benchmark=bench, share=p_share)
     variance = _part_whole_variance(se, merged["se_benchmark"], p_share)
     return _decide(frame, est - bench, variance, reason, polarity=polarity,
-                   indicator=indicator, family=family, alpha=alpha)
+                   indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est, bench))
 
 
 def difference_in_differences(
@@ -387,7 +412,8 @@ def difference_in_differences(
     frame = both[id_cols].assign(
         year_a=year_a, year_b=year_b, change=est_b - est_a, change_benchmark=bench_b - bench_a)
     return _decide(frame, (est_b - est_a) - (bench_b - bench_a), variance, reason,
-                   polarity=polarity, indicator=indicator, family=family, alpha=alpha)
+                   polarity=polarity, indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est_a, est_b, bench_a, bench_b))
 
 
 def linear_trend(

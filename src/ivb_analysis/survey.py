@@ -14,8 +14,13 @@ svyby / svyciprop) for stratified, clustered designs with sampling weights:
 * PSUs are nested in strata (R's nest=TRUE); without `psu` every row is its own PSU;
 * `fpc` follows R: values > 1 are the number of PSUs in the population stratum (N_h, f_h = n_h/N_h),
   values <= 1 are sampling fractions f_h; it must be constant within a stratum;
-* a stratum with a single PSU raises InputError, as R's default options(survey.lonely.psu="fail"),
-  unless the fpc says it was sampled completely (a certainty PSU, which adds no variance).
+* a stratum with a single PSU ("lonely") is handled as R's options(survey.lonely.psu=...) says,
+  chosen with `lonely_psu`: "fail" (R's default) raises InputError; "certainty" lets it add no
+  variance; "adjust" centres its PSU total at the grand mean (0 for a linearised mean) instead of
+  the stratum mean, so it adds (1 - f_h) x total^2 (conservative); "average" leaves it out and
+  multiplies the variance by (number of strata) / (number of strata that are not lonely), per
+  analysis. A stratum that the fpc says was sampled completely is a certainty stratum in every
+  mode (no variance, never lonely). `lonely_strata` lists the lonely strata of a design.
 
 Only the first sampling stage enters the variance (R's ultimate-cluster approximation).
 Weights are sampling weights (inverse inclusion probabilities), never frequency weights.
@@ -46,8 +51,15 @@ MAX_RELATIVE_CI_WIDTH = 1.30
 MIN_CI_WIDTH = 0.05
 #: Below this Kish effective sample size a variance estimate itself is too unstable.
 MIN_N_EFF = 30.0
+#: An SE below this fraction of the estimate's magnitude is floating-point noise of a sample
+#: without variation (every respondent gives the same value): it is set to exactly 0.
+ZERO_SE_RTOL = 1e-9
 
 Columns = str | Sequence[str] | None
+
+#: R's options(survey.lonely.psu=...) that the engine reproduces ("remove" is R's certainty
+#: at a single stage).
+LONELY_PSU_RULES = ("fail", "certainty", "adjust", "average")
 
 
 def _as_list(columns: Columns) -> list[str]:
@@ -95,6 +107,12 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _snap_zero(se: np.ndarray, *magnitudes: np.ndarray) -> np.ndarray:
+    """SE with noise below ZERO_SE_RTOL x the largest magnitude set to exactly 0."""
+    scale = np.max(np.abs(np.vstack(magnitudes)), axis=0) if magnitudes else 0.0
+    return np.where(se <= ZERO_SE_RTOL * scale, 0.0, se)
+
+
 def _first_bad_row(frame: pd.DataFrame, bad: np.ndarray) -> object:
     return frame.index[np.flatnonzero(bad)[0]]
 
@@ -106,6 +124,8 @@ class _Design:
     `group` codes the separate analyses (design_by); `stratum` and `psu` are global codes that
     never cross groups. `psu` is None when every row is its own PSU. `scale` is, per stratum,
     (1 - f_h) n_h / (n_h - 1), the factor of the centred sum of squares of its PSU totals.
+    Lonely strata (one PSU, not a certainty stratum): `centre` is 0 where their PSU total is not
+    centred (lonely_psu="adjust"), else 1; `inflate` is per group the factor of "average".
     """
 
     y: np.ndarray
@@ -116,6 +136,9 @@ class _Design:
     psu: np.ndarray | None
     n_psu: np.ndarray
     scale: np.ndarray
+    lonely: np.ndarray
+    centre: np.ndarray
+    inflate: np.ndarray
 
     @property
     def n_strata(self) -> int:
@@ -153,9 +176,12 @@ def _sampling_fraction(
 
 def _design(
     frame: pd.DataFrame, value: str, weight: str, strata: str | None, psu: str | None,
-    fpc: str | None, design_by: list[str],
+    fpc: str | None, design_by: list[str], lonely_psu: str = "fail",
 ) -> _Design:
     """Validate and integer-code the design of `frame`."""
+    if lonely_psu not in LONELY_PSU_RULES:
+        raise InputError("onbekende regel voor strata met één PSU", column="lonely_psu",
+                         found=lonely_psu, expected=", ".join(LONELY_PSU_RULES))
     if frame.empty:
         raise InputError("geen gegevens om te schatten", expected="minstens één rij")
     for column in [*design_by, *(c for c in (strata, psu) if c is not None)]:
@@ -184,17 +210,31 @@ def _design(
                             minlength=n_strata)
     fraction = _sampling_fraction(frame, fpc, stratum, n_psu)
     lonely = (n_psu == 1) & (fraction < 1)
-    if lonely.any():
+    if lonely_psu == "fail" and lonely.any():
         first = np.flatnonzero(stratum == np.flatnonzero(lonely)[0])[0]
         where = ", ".join(f"{c}={frame[c].iloc[first]}" for c in [*design_by, strata] if c)
         raise InputError(
             "stratum met maar één PSU: de variantie is niet te schatten "
-            "(zoals R met survey.lonely.psu='fail'); voeg strata samen",
+            "(zoals R met survey.lonely.psu='fail'); voeg strata samen of kies een andere "
+            "lonely_psu-regel (certainty, adjust, average)",
             column=strata, row=where or None, expected="minstens 2 PSU's per stratum",
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(n_psu > 1, (1 - fraction) * n_psu / (n_psu - 1), 0.0)
-    return _Design(y, w, group, int(group.max()) + 1, stratum, psu_codes, n_psu, scale)
+    n_groups = int(group.max()) + 1
+    centre = np.ones(n_strata)
+    inflate = np.ones(n_groups)
+    if lonely_psu == "adjust":
+        centre[lonely] = 0.0
+        scale[lonely] = 1 - fraction[lonely]
+    elif lonely_psu == "average" and lonely.any():
+        stratum_group = group[_representatives(stratum, n_strata)]
+        total = np.bincount(stratum_group, minlength=n_groups)
+        ok = np.bincount(stratum_group, weights=~lonely, minlength=n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inflate = total / ok
+    return _Design(y, w, group, n_groups, stratum, psu_codes, n_psu, scale, lonely, centre,
+                   inflate)
 
 
 def _pair_codes(a: np.ndarray, b: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -233,6 +273,7 @@ def _cell_variance(
     pair_stratum = stratum[first]
     n_h = design.n_psu[pair_stratum]
     mean = np.bincount(pair, weights=totals, minlength=len(first)) / n_h
+    mean *= design.centre[pair_stratum]  # lonely_psu="adjust": centred at 0, not the mean
     present = np.bincount(pair, minlength=len(first))
     ss = np.bincount(pair, weights=(totals - mean[pair]) ** 2, minlength=len(first))
     ss += (n_h - present) * mean**2
@@ -350,25 +391,27 @@ def _unreliable(
 def _estimate_core(
     frame: pd.DataFrame, *, value: str, weight: str, strata: str | None, psu: str | None,
     fpc: str | None, design_by: list[str], by: list[str], level: float, min_n: int,
-    indicatief_n: int, proportion: bool | None, proportion_col: str | None,
+    indicatief_n: int, proportion: bool | None, proportion_col: str | None, lonely_psu: str,
 ) -> pd.DataFrame:
     """The one implementation behind `estimate` and `estimate_long`."""
     if not 0 < level < 1:
         raise InputError("betrouwbaarheidsniveau moet tussen 0 en 1 liggen", found=level)
-    design = _design(frame, value, weight, strata, psu, fpc, design_by)
+    design = _design(frame, value, weight, strata, psu, fpc, design_by, lonely_psu)
     domain, keys = _domains(frame, design, by, design_by)
     sums = _domain_sums(design, domain, len(keys))
     mean = sums.mean
     w, y = design.w[sums.rows], design.y[sums.rows]
     z = w * (y - mean[sums.cell]) / sums.sum_w[sums.cell]
     cell, stratum, totals, _ = _psu_totals(design, sums.rows, sums.cell, z)
-    se = np.sqrt(_cell_variance(design, cell, stratum, totals, len(keys)))
+    variance = _cell_variance(design, cell, stratum, totals, len(keys))
+    domain_group = design.group[_representatives(domain, len(keys))]
+    variance *= design.inflate[domain_group]  # lonely_psu="average"
+    se = _snap_zero(np.sqrt(variance), mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = sums.sum_w**2 / sums.sum_w2
 
     if proportion is None:
         is_prop = _group_is_proportion(frame, design, proportion_col)
-        domain_group = design.group[_representatives(domain, len(keys))]
         is_prop = is_prop[domain_group] if len(keys) else np.zeros(0, dtype=bool)
     else:
         valid = ~np.isnan(design.y)
@@ -402,6 +445,7 @@ def estimate(
     min_n: int = 50,
     indicatief_n: int = 100,
     proportion: bool | None = None,
+    lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Design-based mean (or proportion) of `variable`, overall or per domain of `by`.
 
@@ -417,7 +461,8 @@ def estimate(
     SE is 0 and the logit undefined, so the open side gets the Clopper-Pearson bound
     1 - (alpha/2)^(1/n_eff) (resp. (alpha/2)^(1/n_eff)) with the effective sample size.
 
-    `proportion=None` treats a variable holding only 0/1 as a proportion.
+    `proportion=None` treats a variable holding only 0/1 as a proportion. `lonely_psu` says how
+    a stratum with a single PSU is handled (R's survey.lonely.psu; see the module docstring).
 
     `unreliable` flags an estimate that is shown but should not be interpreted on its own:
     n_eff < 30; for means a relative SE above 0.30; for proportions (after the NCHS data
@@ -427,7 +472,7 @@ def estimate(
     return _estimate_core(
         data, value=variable, weight=weight, strata=strata, psu=psu, fpc=fpc, design_by=[],
         by=_as_list(by), level=level, min_n=min_n, indicatief_n=indicatief_n,
-        proportion=proportion, proportion_col=None,
+        proportion=proportion, proportion_col=None, lonely_psu=lonely_psu,
     )
 
 
@@ -445,6 +490,7 @@ def estimate_long(
     min_n: int = 50,
     indicatief_n: int = 100,
     proportion_col: str | None = None,
+    lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """`estimate` for many analyses at once: one row of `long` per (respondent, indicator).
 
@@ -461,6 +507,7 @@ def estimate_long(
         long, value=value, weight=weight, strata=strata, psu=psu, fpc=fpc,
         design_by=_as_list(design_by), by=_as_list(by), level=level, min_n=min_n,
         indicatief_n=indicatief_n, proportion=None, proportion_col=proportion_col,
+        lonely_psu=lonely_psu,
     )
 
 
@@ -474,6 +521,7 @@ def domain_contrasts(
     psu: str | None = None,
     fpc: str | None = None,
     design_by: str | Sequence[str] = ("indicator", "year"),
+    lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Each domain of `by` against the rest of its analysis: mean(domain) - mean(rest) and its SE.
 
@@ -495,7 +543,7 @@ def domain_contrasts(
     design_cols, by_cols = _as_list(design_by), _as_list(by)
     if not by_cols:
         raise InputError("domain_contrasts vraagt een domeinkolom (by)")
-    design = _design(long, value, weight, strata, psu, fpc, design_cols)
+    design = _design(long, value, weight, strata, psu, fpc, design_cols, lonely_psu)
     domain, keys = _domains(long, design, by_cols, design_cols)
     n_domains, n_groups = len(keys), design.n_groups
     sums = _domain_sums(design, domain, n_domains)
@@ -529,7 +577,7 @@ def domain_contrasts(
 
     def centred(x: np.ndarray) -> np.ndarray:
         stratum_mean = np.bincount(psu_stratum, weights=x, minlength=design.n_strata)
-        return x - (stratum_mean / design.n_psu)[psu_stratum]
+        return x - (design.centre * stratum_mean / design.n_psu)[psu_stratum]
 
     t_c, v_c = centred(t_psu), centred(v_psu)
     stratum_group = design.group[_representatives(design.stratum, design.n_strata)]
@@ -549,12 +597,41 @@ def domain_contrasts(
     cross = 2 * s_tot * (a[cell_p] * t_c[unit] + b[cell_p] * v_c[unit])
     sparse = _cell_variance(design, cell_p, stratum_p, s_tot, n_domains, extra=cross)
 
-    variance = dense + sparse
+    variance = (dense + sparse) * design.inflate[domain_group]
+    estimate_rest = m_all[domain_group] + mc_rest
     return keys.assign(
         estimate=sums.mean,
-        estimate_rest=m_all[domain_group] + mc_rest,
+        estimate_rest=estimate_rest,
         difference=mc_dom - mc_rest,
-        se_difference=np.sqrt(np.maximum(variance, 0.0)),
+        se_difference=_snap_zero(np.sqrt(np.maximum(variance, 0.0)), sums.mean, estimate_rest),
         n=sums.n,
         n_rest=n_rest,
     )
+
+
+def lonely_strata(
+    long: pd.DataFrame,
+    *,
+    value: str = "value",
+    weight: str,
+    strata: str | None = None,
+    psu: str | None = None,
+    fpc: str | None = None,
+    design_by: str | Sequence[str] = ("indicator", "year"),
+) -> pd.DataFrame:
+    """The strata with a single PSU (and no certainty fpc) per analysis: what `lonely_psu` acts on.
+
+    Returns the `design_by` columns, the `strata` column (`stratum` when there is none, then the
+    design group is one stratum) and `n` (respondents in the stratum, with or without a value),
+    one row per lonely stratum, sorted by key; empty when the design has none. A method note
+    reports these rows with the rule applied (`estimates.lonely_psu_note`).
+    """
+    design_cols = _as_list(design_by)
+    design = _design(long, value, weight, strata, psu, fpc, design_cols, "certainty")
+    rows = _representatives(design.stratum, design.n_strata)[design.lonely]
+    keys = [*design_cols, *([strata] if strata else [])]
+    out = long[keys].iloc[rows].reset_index(drop=True)
+    if not strata:
+        out["stratum"] = 0
+    n = np.bincount(design.stratum, minlength=design.n_strata)[design.lonely]
+    return out.assign(n=n).sort_values(list(out.columns), ignore_index=True)

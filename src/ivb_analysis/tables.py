@@ -19,6 +19,8 @@ from pandas.io.formats.style import Styler
 
 SUPPRESSED = "–"  # shown instead of an estimate for a domain below min_n
 MINUS = "−"  # typographic minus sign
+#: Digits of a float taken as its decimal value before rounding (noise of x100 lies beyond).
+SIGNIFICANT_DIGITS = 12
 
 #: How a column is written for readers (and which Excel number format it gets).
 #: `value` follows the row's `kind` column: percentages as "23%", cijfers and scores as "7,4".
@@ -42,15 +44,16 @@ EXCEL_FORMATS: dict[str, str] = {
 def dutch_number(value: float | None, decimals: int = 1, *, grouping: bool = True) -> str:
     """7.44 -> '7,4'; 1234.5 -> '1.234,5'; NaN -> ''.
 
-    Rounds half away from zero on the shortest decimal representation of the float (so 2.675
-    becomes 2,68, as a reader expects, although the binary float is slightly below it). A result
-    that rounds to zero carries no minus sign.
+    Rounds half away from zero on the decimal value, not on the binary float: the float is
+    first read with 12 significant digits (so 2.675 becomes 2,68 and 0.0725 x 100, stored as
+    7.249999999999999, becomes 7,3, as published), then rounded half up. A result that rounds to
+    zero carries no minus sign.
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if isinstance(value, float | int) and pd.isna(value):
         return ""
-    exact = Decimal(repr(float(value)))
+    exact = Decimal(f"{float(value):.{SIGNIFICANT_DIGITS}g}")  # the decimal value meant
     rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)
