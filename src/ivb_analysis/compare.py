@@ -218,16 +218,18 @@ def domain_vs_rest(
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
     alpha: float = 0.05,
+    lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Each domain (e.g. wijk) against the rest of the gemeente in the same analysis.
 
     The difference and its SE come from `survey.domain_contrasts` (domain and rest share the
     design, so their covariance is included). Domains or rests with n < min_n are not tested.
-    The family defaults to `design_by`: all domains of one indicator in one wave.
+    The family defaults to `design_by`: all domains of one indicator in one wave. `lonely_psu`
+    as in `survey.estimate` (pass `settings.lonely_psu`).
     """
     contrasts = survey.domain_contrasts(
         long, value=value, weight=weight, by=by, strata=strata, psu=psu, fpc=fpc,
-        design_by=design_by,
+        design_by=design_by, lonely_psu=lonely_psu,
     )
     small = (contrasts["n"] < min_n) | (contrasts["n_rest"] < min_n)
     reason = np.where(small, REASON_SMALL, None)

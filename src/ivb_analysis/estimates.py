@@ -39,7 +39,7 @@ def indicator_estimates(
     result = estimate_long(
         data, value="value", weight="weight", strata="stratum", design_by=("indicator", "year"),
         by=by, min_n=settings.min_n, indicatief_n=settings.indicatief_n,
-        proportion_col="is_proportion",
+        proportion_col="is_proportion", lonely_psu=settings.lonely_psu,
     )
     scale = result["indicator"].map({k: 100.0 if v else 1.0 for k, v in proportion.items()})
     for column in SCALED_COLUMNS:

@@ -18,9 +18,10 @@ svyby / svyciprop) for stratified, clustered designs with sampling weights:
   chosen with `lonely_psu`: "fail" (R's default) raises InputError; "certainty" lets it add no
   variance; "adjust" centres its PSU total at the grand mean (0 for a linearised mean) instead of
   the stratum mean, so it adds (1 - f_h) x total^2 (conservative); "average" leaves it out and
-  multiplies the variance by (number of strata) / (number of strata that are not lonely), per
-  analysis. A stratum that the fpc says was sampled completely is a certainty stratum in every
-  mode (no variance, never lonely). `lonely_strata` lists the lonely strata of a design.
+  multiplies the variance by (number of strata) / (number of strata that are not lonely), counting
+  as R does the strata with respondents in the domain (with a value) for an estimate, and all
+  strata of the analysis for a domain contrast. A stratum that the fpc says was sampled
+  completely is a certainty stratum in every mode (no variance, never lonely). `lonely_strata` lists the lonely strata of a design.
 
 Only the first sampling stage enters the variance (R's ultimate-cluster approximation).
 Weights are sampling weights (inverse inclusion probabilities), never frequency weights.
@@ -125,7 +126,9 @@ class _Design:
     never cross groups. `psu` is None when every row is its own PSU. `scale` is, per stratum,
     (1 - f_h) n_h / (n_h - 1), the factor of the centred sum of squares of its PSU totals.
     Lonely strata (one PSU, not a certainty stratum): `centre` is 0 where their PSU total is not
-    centred (lonely_psu="adjust"), else 1; `inflate` is per group the factor of "average".
+    centred (lonely_psu="adjust"), else 1; `inflate` is per group the factor of "average" over
+    all strata of the analysis (domain contrasts, as R's svyby(covmat=TRUE) + svycontrast);
+    `average` says whether domain estimates need their own factor (`_average_factor`).
     """
 
     y: np.ndarray
@@ -139,6 +142,7 @@ class _Design:
     lonely: np.ndarray
     centre: np.ndarray
     inflate: np.ndarray
+    average: bool
 
     @property
     def n_strata(self) -> int:
@@ -234,7 +238,7 @@ def _design(
         with np.errstate(divide="ignore", invalid="ignore"):
             inflate = total / ok
     return _Design(y, w, group, n_groups, stratum, psu_codes, n_psu, scale, lonely, centre,
-                   inflate)
+                   inflate, lonely_psu == "average" and bool(lonely.any()))
 
 
 def _pair_codes(a: np.ndarray, b: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -280,6 +284,20 @@ def _cell_variance(
     if extra is not None:
         ss += np.bincount(pair, weights=extra, minlength=len(first))
     return np.bincount(cell[first], weights=design.scale[pair_stratum] * ss, minlength=n_cells)
+
+
+def _average_factor(design: _Design, sums: _DomainSums, n_cells: int) -> np.ndarray:
+    """lonely_psu="average" for domain estimates, as R's svyby/svymean(na.rm=TRUE) do it.
+
+    R subsets the design to the domain's rows with a value, so the factor is, per domain, the
+    number of strata with such rows over the number of them that are not lonely.
+    """
+    _, first = _pair_codes(sums.cell, design.stratum[sums.rows], design.n_strata)
+    pair_cell, pair_stratum = sums.cell[first], design.stratum[sums.rows[first]]
+    total = np.bincount(pair_cell, minlength=n_cells)
+    ok = np.bincount(pair_cell, weights=~design.lonely[pair_stratum], minlength=n_cells)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / ok
 
 
 @dataclass(frozen=True)
@@ -405,7 +423,9 @@ def _estimate_core(
     cell, stratum, totals, _ = _psu_totals(design, sums.rows, sums.cell, z)
     variance = _cell_variance(design, cell, stratum, totals, len(keys))
     domain_group = design.group[_representatives(domain, len(keys))]
-    variance *= design.inflate[domain_group]  # lonely_psu="average"
+    if design.average:
+        with np.errstate(invalid="ignore"):  # a domain of lonely strata only: NaN, as in R
+            variance *= _average_factor(design, sums, len(keys))
     se = _snap_zero(np.sqrt(variance), mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = sums.sum_w**2 / sums.sum_w2
