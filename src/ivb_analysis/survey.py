@@ -21,7 +21,8 @@ svyby / svyciprop) for stratified, clustered designs with sampling weights:
   multiplies the variance by (number of strata) / (number of strata that are not lonely), counting
   as R does the strata with respondents in the domain (with a value) for an estimate, and all
   strata of the analysis for a domain contrast. A stratum that the fpc says was sampled
-  completely is a certainty stratum in every mode (no variance, never lonely). `lonely_strata` lists the lonely strata of a design.
+  completely is a certainty stratum in every mode (no variance, never lonely). `lonely_strata`
+  lists the lonely strata of a design.
 
 Only the first sampling stage enters the variance (R's ultimate-cluster approximation).
 Weights are sampling weights (inverse inclusion probabilities), never frequency weights.
