@@ -344,3 +344,44 @@ def test_contrast_of_a_stratum_has_independent_parts(ref):
         se = np.hypot(inside["se"].iloc[0], rest["se"].iloc[0])
         assert row["se_difference"] == pytest.approx(se, rel=1e-10)
         assert row["estimate_rest"] == pytest.approx(rest["estimate"].iloc[0], rel=1e-12)
+
+
+def test_lonely_strata_lists_what_the_rule_acts_on(ref):
+    from ivb_analysis.survey import lonely_strata
+
+    d = ref["apistrat"].sort_values("stype").iloc[:101].assign(indicator="api", year=2000)
+    lonely = lonely_strata(d, value="api00", weight="pw", strata="stype")
+    assert lonely[["stype", "n"]].to_dict("records") == [{"stype": "H", "n": 1}]
+    certain = d.assign(fpc=np.where(d["stype"] == "H", 1, d["fpc"]))
+    assert lonely_strata(certain, value="api00", weight="pw", strata="stype", fpc="fpc").empty
+    with pytest.raises(InputError, match="onbekende regel"):
+        estimate(d, "api00", "pw", strata="stype", lonely_psu="remove")
+
+
+def test_lonely_rules_by_hand(ref):
+    """certainty: the lonely stratum adds 0; adjust: z_h^2 uncentred; average: x 2 strata / 1."""
+    d = ref["apistrat"].sort_values("stype").iloc[:101]
+    z_var = {}
+    mean = (d["pw"] * d["api00"]).sum() / d["pw"].sum()
+    z = d["pw"] * (d["api00"] - mean) / d["pw"].sum()
+    for h, part in z.groupby(d["stype"]):
+        n_h = len(part)
+        z_var[h] = n_h / (n_h - 1) * ((part - part.mean()) ** 2).sum() if n_h > 1 else 0.0
+    certainty = sum(z_var.values())
+    lonely_total = z[d["stype"] == "H"].sum()
+    se = {rule: one(estimate(d, "api00", "pw", strata="stype", lonely_psu=rule))["se"]
+          for rule in ("certainty", "adjust", "average")}
+    assert se["certainty"] == pytest.approx(np.sqrt(certainty), rel=1e-12)
+    assert se["adjust"] == pytest.approx(np.sqrt(certainty + lonely_total**2), rel=1e-12)
+    assert se["average"] == pytest.approx(np.sqrt(certainty * 2 / 1), rel=1e-12)
+
+
+def test_lonely_note_in_dutch():
+    from ivb_analysis.estimates import lonely_psu_note
+
+    lonely = pd.DataFrame({"year": [2015, 2015], "stratum": [9, 4], "n": [1, 1],
+                           "wijk_code": ["WK016409", "WK016404"]})
+    text = lonely_psu_note(lonely, "adjust", {"WK016409": "Buitengebied"})
+    assert text is not None and text.startswith("In 2 strata had de steekproef maar één")
+    assert "(2015: Buitengebied, WK016404)" in text and '"adjust"' in text
+    assert lonely_psu_note(lonely.iloc[:0], "adjust") is None

@@ -74,7 +74,7 @@ class Settings:
     benchmark_waves: tuple[int, ...] = ()
     # A stratum with a single respondent/PSU: "fail" (R's default), "certainty", "adjust",
     # "average" (R's options(survey.lonely.psu=...)).
-    lonely_psu: str = "fail"
+    lonely_psu: str = "adjust"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
