@@ -60,7 +60,8 @@ class Settings:
     benchmark_group: str | list[str] = "G32"
     # Share p of the gemeente in the benchmark group (weighted population); 0 when the published
     # benchmark excludes the gemeente. Used for the part-whole correction of the difference's SE.
-    benchmark_share: float = 0.0
+    # None: computed per wave from the group's population (benchmark.benchmark_shares).
+    benchmark_share: float | None = None
     min_n: int = 50
     indicatief_n: int = 100
     alpha: float = 0.05
