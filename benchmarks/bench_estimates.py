@@ -1,55 +1,66 @@
-"""Speed and memory of `survey.estimate_long` at national scale (not part of the test suite).
+"""Speed and memory of `survey.estimate_long` against a bare numpy floor (not part of the tests).
 
-Synthetic data, seeded: 8 waves x 250,000 respondents, 40 indicators (20 proportions 0/1, 20
-scores 0-10), about 10% missing per indicator and dropped (as the cleaning stage does), 400
-sampling strata per wave, 1,600 wijken nested in the strata (4 per stratum) as domains,
-lognormal sampling weights. `estimate_long` runs once over all indicators x waves x wijken.
+Workload of issue 13, synthetic and seeded: 8 waves x 250,000 respondents x 30 indicators (15
+proportions 0/1, 15 scores 0-10), about 5% missing per indicator and dropped (about 57 million
+long rows), 400 sampling strata per wave, 1,600 wijken nested in the strata (4 per stratum) as
+domains, lognormal sampling weights. Every (indicator, wave) is its own design.
 
-Baseline: a straightforward loop over the same domains with statsmodels `DescrStatsW`
-(frequency-weight SEs, so the wrong numbers, only a speed yardstick). The grouping is timed once,
-the loop on the first LOOP_DOMAINS domains and extrapolated linearly to all domains.
+The floor is the least a correct computation must do, written as plainly as numpy allows: integer
+codes from the key columns, np.bincount for the weighted sums per wijk, the linearised values z
+and their sums and sums of squares per wijk (each wijk lies in one stratum), and the stratum's
+respondent count for the variance. It runs in the same process on the same data; the engine's
+estimates and SEs must equal it (relative difference printed). Times are the best of --runs runs
+(single runs on a shared machine vary by 2x); peak memory is the peak of traced allocations
+(tracemalloc, numpy included) during one call, the input table excluded.
 
-Run: .venv/bin/python benchmarks/bench_estimates.py  (about 1 minute on 2 cores, ~9 GB peak RSS)
+Also: `domain_contrasts` (each wijk against the rest) and, as a yardstick, a per-domain loop of
+statsmodels `DescrStatsW` (frequency-weight SEs, so the wrong numbers; timed on the first
+LOOP_DOMAINS domains and extrapolated).
+
+Run: .venv/bin/python benchmarks/bench_estimates.py [--scale 0.5] [--runs 5] [--no-loop]
+(full scale: about 3 GB input, 6 GB peak RSS, 2-3 minutes on 2 cores).
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
 import platform
-import resource
 import time
 import tracemalloc
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.weightstats import DescrStatsW
 
-from ivb_analysis.survey import estimate_long
+from ivb_analysis.survey import domain_contrasts, estimate_long
 
 SEED = 20240601
 WAVES = tuple(range(2012, 2027, 2))
 RESPONDENTS = 250_000
-INDICATORS = 40
+INDICATORS = 30
 STRATA = 400
 WIJKEN_PER_STRATUM = 4
-MISSING = 0.10
+MISSING = 0.05
 LOOP_DOMAINS = 2_000
 
 
-def synthetic_long(rng: np.random.Generator) -> pd.DataFrame:
+def synthetic_long(rng: np.random.Generator, respondents: int) -> pd.DataFrame:
     """One row per (respondent, indicator) with a value, like the cleaning stage's output."""
     frames = []
     names = pd.CategoricalDtype([f"ind{i:02d}" for i in range(INDICATORS)])
     for year in WAVES:
-        wijk = rng.integers(0, STRATA * WIJKEN_PER_STRATUM, RESPONDENTS).astype(np.int16)
+        wijk = rng.integers(0, STRATA * WIJKEN_PER_STRATUM, respondents).astype(np.int16)
         stratum = (wijk // WIJKEN_PER_STRATUM).astype(np.int16)
-        weight = rng.lognormal(0.0, 0.5, RESPONDENTS)
+        weight = rng.lognormal(0.0, 0.5, respondents)
         effect = rng.normal(0, 0.3, STRATA * WIJKEN_PER_STRATUM)[wijk]
         for i in range(INDICATORS):
             if i % 2:
-                value = (rng.random(RESPONDENTS) < 1 / (1 + np.exp(1.5 - effect))).astype(float)
+                value = (rng.random(respondents) < 1 / (1 + np.exp(1.5 - effect))).astype(float)
             else:
                 value = np.clip(rng.normal(6.5 + effect, 1.5), 0, 10)
-            keep = rng.random(RESPONDENTS) >= MISSING
+            keep = rng.random(respondents) >= MISSING
             frames.append(pd.DataFrame({
                 "indicator": pd.Categorical.from_codes(
                     np.full(keep.sum(), i, np.int8), dtype=names),
@@ -62,12 +73,84 @@ def synthetic_long(rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def run_estimates(long: pd.DataFrame) -> pd.DataFrame:
+def floor_pass(long: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted mean and Taylor SE per (indicator, wave, wijk): the bare numpy floor.
+
+    Codes: group = indicator x wave, domain = group x wijk, stratum cell = group x stratum.
+    mean_d = sum w y / sum w; z = w (y - mean_d) / sum w; var_d = n_h / (n_h - 1) x
+    (sum z^2 - (sum z)^2 / n_h) over the respondents of the wijk's stratum h (z = 0 outside).
+    Returns the domain codes present (sorted), the means and the SEs.
+    """
+    ind = long["indicator"].cat.codes.to_numpy()
+    year = long["year"].to_numpy()
+    wijk = long["wijk"].to_numpy()
+    stratum = long["stratum"].to_numpy()
+    w = long["weight"].to_numpy()
+    y = long["value"].to_numpy()
+    n_year, n_wijk, n_stratum = int(year.max()) + 1 - int(year.min()), int(wijk.max()) + 1, \
+        int(stratum.max()) + 1
+    group = ind.astype(np.int64) * n_year + (year - year.min())
+    domain = group * n_wijk + wijk
+    cell = group * n_stratum + stratum
+    n_h = np.bincount(cell)
+    sum_w = np.bincount(domain, weights=w)
+    sum_wy = np.bincount(domain, weights=w * y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sum_wy / sum_w
+    z = w * (y - mean[domain]) / sum_w[domain]
+    sum_z = np.bincount(domain, weights=z)
+    sum_z2 = np.bincount(domain, weights=z * z)
+    cell_of_domain = np.zeros(len(sum_w), dtype=np.int64)
+    cell_of_domain[domain] = cell  # every wijk lies in one stratum
+    present = np.flatnonzero(sum_w > 0)
+    n = n_h[cell_of_domain[present]]
+    variance = n / (n - 1) * (sum_z2[present] - sum_z[present] ** 2 / n)
+    return present, mean[present], np.sqrt(variance)
+
+
+def engine(long: pd.DataFrame) -> pd.DataFrame:
     return estimate_long(long, weight="weight", strata="stratum", by="wijk")
 
 
-def descrstats_loop(long: pd.DataFrame, limit: int) -> tuple[float, float, int]:
-    """DescrStatsW per domain: seconds for grouping, for the first `limit` domains; #domains."""
+def contrasts(long: pd.DataFrame) -> pd.DataFrame:
+    return domain_contrasts(long, weight="weight", strata="stratum", by="wijk")
+
+
+def best_time(function: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(function: Callable[[], object]) -> float:
+    """Peak traced allocation (bytes) during one call; the result is dropped afterwards."""
+    gc.collect()
+    tracemalloc.start()
+    result = function()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del result
+    return float(peak)
+
+
+def agreement(long: pd.DataFrame) -> float:
+    """Largest relative difference between the engine's and the floor's means and SEs."""
+    result = engine(long)
+    present, mean, se = floor_pass(long)
+    assert len(result) == len(present), (len(result), len(present))
+    ours = np.concatenate([result["estimate"].to_numpy(), result["se"].to_numpy()])
+    floor = np.concatenate([mean, se])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = np.abs(ours - floor) / np.abs(floor)
+    return float(np.max(np.where(ours == floor, 0.0, relative)))
+
+
+def descrstats_loop(long: pd.DataFrame, limit: int) -> tuple[float, int]:
+    """DescrStatsW per domain: seconds extrapolated to all domains, and the number of domains."""
     start = time.perf_counter()
     groups = long.groupby(["indicator", "year", "wijk"], observed=True, sort=False)
     n_domains = groups.ngroups
@@ -78,27 +161,24 @@ def descrstats_loop(long: pd.DataFrame, limit: int) -> tuple[float, float, int]:
         _ = (stats.mean, stats.std_mean)
         if done + 1 == limit:
             break
-    return setup, time.perf_counter() - start, n_domains
+    return setup + (time.perf_counter() - start) / limit * n_domains, n_domains
 
 
 def main() -> None:
-    start = time.perf_counter()
-    long = synthetic_long(np.random.default_rng(SEED))
-    build = time.perf_counter() - start
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the respondents")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs (best is reported)")
+    parser.add_argument("--no-loop", action="store_true", help="skip the DescrStatsW loop")
+    args = parser.parse_args()
 
-    start = time.perf_counter()
-    result = run_estimates(long)
-    wall = time.perf_counter() - start
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-
-    tracemalloc.start()
-    run_estimates(long)
-    _, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
-    setup, loop_seconds, n_domains = descrstats_loop(long, LOOP_DOMAINS)
-    loop_total = setup + loop_seconds / LOOP_DOMAINS * n_domains
+    long = synthetic_long(np.random.default_rng(SEED), int(RESPONDENTS * args.scale))
+    difference = agreement(long)
+    t_floor = best_time(lambda: floor_pass(long), args.runs)
+    t_engine = best_time(lambda: engine(long), args.runs)
+    t_contrasts = best_time(lambda: contrasts(long), args.runs)
+    m_floor = peak_memory(lambda: floor_pass(long))
+    m_engine = peak_memory(lambda: engine(long))
+    m_contrasts = peak_memory(lambda: contrasts(long))
 
     rows = [
         ("software", f"{platform.machine()}, Python {platform.python_version()}, "
@@ -106,17 +186,24 @@ def main() -> None:
         ("long rows (respondent x indicator)", f"{len(long):,}"),
         ("waves x indicators x wijken", f"{len(WAVES)} x {INDICATORS} x "
                                         f"{STRATA * WIJKEN_PER_STRATUM}"),
-        ("domains estimated", f"{len(result):,}"),
         ("input table in memory", f"{long.memory_usage(deep=True).sum() / 2**30:.2f} GiB"),
-        ("building synthetic data", f"{build:.1f} s"),
-        ("estimate_long wall time", f"{wall:.1f} s"),
-        ("estimate_long peak allocation (tracemalloc)", f"{traced_peak / 2**30:.2f} GiB"),
-        ("process peak RSS before / after", f"{rss_before:.2f} / {rss_after:.2f} GiB"),
-        ("DescrStatsW loop, grouping", f"{setup:.1f} s"),
-        (f"DescrStatsW loop, first {LOOP_DOMAINS:,} domains", f"{loop_seconds:.1f} s"),
-        ("DescrStatsW loop, extrapolated to all domains", f"{loop_total:.0f} s"),
-        ("speed-up of estimate_long", f"{loop_total / wall:.0f}x"),
+        ("engine vs floor, largest relative difference", f"{difference:.1e}"),
+        (f"floor pass, best of {args.runs}", f"{t_floor:.2f} s, peak {m_floor / 2**30:.2f} GiB"),
+        (f"estimate_long, best of {args.runs}",
+         f"{t_engine:.2f} s, peak {m_engine / 2**30:.2f} GiB"),
+        (f"domain_contrasts, best of {args.runs}",
+         f"{t_contrasts:.2f} s, peak {m_contrasts / 2**30:.2f} GiB"),
+        ("estimate_long / floor: time, memory",
+         f"{t_engine / t_floor:.2f}x, {m_engine / m_floor:.2f}x"),
+        ("domain_contrasts / floor: time, memory",
+         f"{t_contrasts / t_floor:.2f}x, {m_contrasts / m_floor:.2f}x"),
     ]
+    if not args.no_loop:
+        loop, n_domains = descrstats_loop(long, LOOP_DOMAINS)
+        rows += [
+            (f"DescrStatsW loop over {n_domains:,} domains (extrapolated)", f"{loop:.0f} s"),
+            ("speed-up of estimate_long over the loop", f"{loop / t_engine:.0f}x"),
+        ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
