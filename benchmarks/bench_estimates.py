@@ -142,8 +142,9 @@ def agreement(long: pd.DataFrame) -> float:
     result = engine(long)
     present, mean, se = floor_pass(long)
     assert len(result) == len(present), (len(result), len(present))
-    ours = np.concatenate([result["estimate"].to_numpy(), result["se"].to_numpy()])
-    floor = np.concatenate([mean, se])
+    shown = ~result["suppressed"].to_numpy()  # the engine leaves out domains below min_n
+    ours = np.concatenate([result["estimate"].to_numpy()[shown], result["se"].to_numpy()[shown]])
+    floor = np.concatenate([mean[shown], se[shown]])
     with np.errstate(invalid="ignore", divide="ignore"):
         relative = np.abs(ours - floor) / np.abs(floor)
     return float(np.max(np.where(ours == floor, 0.0, relative)))

@@ -385,3 +385,37 @@ def test_lonely_note_in_dutch():
     assert text is not None and text.startswith("In 2 strata had de steekproef maar één")
     assert "(2015: Buitengebied, WK016404)" in text and '"adjust"' in text
     assert lonely_psu_note(lonely.iloc[:0], "adjust") is None
+
+
+@pytest.mark.parametrize("psu", [None, "SDMVPSU"])
+def test_code_paths_agree_blocks_hashing_nesting(ref, monkeypatch, psu):
+    """Small blocks (many), hashed keys and a domain nested in the strata give the same numbers
+    as the default path (the speed paths of the engine change no result)."""
+    import ivb_analysis.survey as survey_module
+
+    d = ref["nhanes"].assign(indicator="hi_chol", year=2010)
+    d["half"] = (d["SDMVSTRA"] % 2).astype("int64")  # strata nested in the halves
+    d["sub"] = d["SDMVSTRA"] * 10 + np.arange(len(d)) % 3  # domains nested in the strata
+    design = {"value": "HI_CHOL", "weight": "WTMEC2YR", "strata": "SDMVSTRA", "psu": psu}
+    runs = {}
+    for name, block, limit in (("default", 1 << 20, 1 << 24), ("small", 97, 2)):
+        monkeypatch.setattr(survey_module, "BLOCK", block)
+        monkeypatch.setattr(survey_module, "DENSE_LIMIT", limit)
+        bys = ("race", "half", "sub")
+        runs[name] = [estimate_long(d, by=by, min_n=1, **design) for by in bys]
+        runs[name] += [domain_contrasts(d, by=by, **design) for by in bys]
+        runs[name] += [estimate_long(d, min_n=1, **design)]
+    for default, small in zip(runs["default"], runs["small"], strict=True):
+        pd.testing.assert_frame_equal(default, small, check_exact=False, rtol=1e-12)
+    # The nested domains by hand as well.
+    units = nested_psu(d) if psu else range(len(d))
+    for position, column in ((1, "half"), (2, "sub")):
+        for _, row in runs["default"][position].head(8).iterrows():
+            inside = d[column] == row[column]
+            _, se = hand_mean_se(d["HI_CHOL"], d["WTMEC2YR"], d["SDMVSTRA"], units,
+                                 inside=inside)
+            assert row["se"] == pytest.approx(se, rel=1e-9)
+    for _, row in runs["default"][5].head(4).iterrows():
+        diff, se = contrast_by_hand(d["HI_CHOL"], d["WTMEC2YR"], d["SDMVSTRA"], units,
+                                    d["sub"] == row["sub"])
+        assert (row["difference"], row["se_difference"]) == pytest.approx((diff, se), rel=1e-9)

@@ -521,7 +521,9 @@ class _DomainSums:
             return self.sum_wy / self.sum_w
 
 
-def _domain_sums(design: _Design, domains: _Domains) -> _DomainSums:
+def _domain_sums(design: _Design, domains: _Domains, *, full: bool = True) -> _DomainSums:
+    """Weighted sums per domain; with `full` also sum w^2 and the per-group counts of values
+    (all, and other than 0/1) that decide whether an analysis is a proportion."""
     n = domains.n
     sum_w, sum_w2, sum_wy = np.zeros(n), np.zeros(n), np.zeros(n)
     count = np.zeros(n, dtype=np.int64)
@@ -529,19 +531,21 @@ def _domain_sums(design: _Design, domains: _Domains) -> _DomainSums:
     group_other = np.zeros(design.n_groups, dtype=np.int64)
     for part in _blocks(len(design.y)):
         y_all, g_all = design.y[part], design.group[part]
-        other = (y_all != 0) & (y_all != 1)
-        if design.all_valid:
-            group_valid += np.bincount(g_all, minlength=design.n_groups)
-        else:
-            valid = ~np.isnan(y_all)
-            group_valid += np.bincount(g_all[valid], minlength=design.n_groups)
-            other &= valid
-        group_other += np.bincount(g_all[other], minlength=design.n_groups)
+        if full:
+            other = (y_all != 0) & (y_all != 1)
+            if design.all_valid:
+                group_valid += np.bincount(g_all, minlength=design.n_groups)
+            else:
+                valid = ~np.isnan(y_all)
+                group_valid += np.bincount(g_all[valid], minlength=design.n_groups)
+                other &= valid
+            group_other += np.bincount(g_all[other], minlength=design.n_groups)
         cell, w, y = _take(_rows(design, domains, part), domains.code[part], design.w[part],
                            y_all)
         count += np.bincount(cell, minlength=n)
         sum_w += np.bincount(cell, weights=w, minlength=n)
-        sum_w2 += np.bincount(cell, weights=w * w, minlength=n)
+        if full:
+            sum_w2 += np.bincount(cell, weights=w * w, minlength=n)
         sum_wy += np.bincount(cell, weights=w * y, minlength=n)
     return _DomainSums(sum_w, sum_w2, sum_wy, count, group_valid, group_other)
 
@@ -801,18 +805,23 @@ def domain_contrasts(
     design = _design(long, value, weight, strata, psu, fpc, design_cols, lonely_psu)
     domains = _domains(long, design, by_cols, design_cols)
     n_domains, n_groups, n_strata = domains.n, design.n_groups, design.n_strata
-    sums = _domain_sums(design, domains)
+    sums = _domain_sums(design, domains, full=False)
     domain_group = domains.group
 
-    # Pass 1: per analysis, sums over all rows with a value.
-    w_all, wy_all = np.zeros(n_groups), np.zeros(n_groups)
-    n_all = np.zeros(n_groups, dtype=np.int64)
-    for part in _blocks(len(design.y)):
-        mask = None if design.all_valid else ~np.isnan(design.y[part])
-        group, w, y = _take(mask, design.group[part], design.w[part], design.y[part])
-        n_all += np.bincount(group, minlength=n_groups)
-        w_all += np.bincount(group, weights=w, minlength=n_groups)
-        wy_all += np.bincount(group, weights=w * y, minlength=n_groups)
+    # Per analysis, sums over all rows with a value (from the domains when they cover them).
+    if domains.complete:
+        w_all = np.bincount(domain_group, weights=sums.sum_w, minlength=n_groups)
+        wy_all = np.bincount(domain_group, weights=sums.sum_wy, minlength=n_groups)
+        n_all = np.bincount(domain_group, weights=sums.n, minlength=n_groups).astype(np.int64)
+    else:
+        w_all, wy_all = np.zeros(n_groups), np.zeros(n_groups)
+        n_all = np.zeros(n_groups, dtype=np.int64)
+        for part in _blocks(len(design.y)):
+            mask = None if design.all_valid else ~np.isnan(design.y[part])
+            group, w, y = _take(mask, design.group[part], design.w[part], design.y[part])
+            n_all += np.bincount(group, minlength=n_groups)
+            w_all += np.bincount(group, weights=w, minlength=n_groups)
+            wy_all += np.bincount(group, weights=w * y, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         m_all = wy_all / w_all
     # Centre on the analysis mean: the rest's centred total is minus the domain's.
@@ -823,27 +832,44 @@ def domain_contrasts(
         mc_dom = wyc_dom / sums.sum_w  # m_d - m
         mc_rest = -wyc_dom / w_rest  # m_r - m
         a, b = -1 / w_rest, mc_rest / w_rest
+        # In-domain part s = w ((yc - mc_dom) / W_d + (yc - mc_rest) / W_r) = w (yc alpha - beta)
+        alpha = 1 / sums.sum_w + 1 / w_rest
+        beta = mc_dom / sums.sum_w + mc_rest / w_rest
 
-    # Pass 2, dense part: per PSU the totals T of w (y - m) and V of w over rows with a value;
-    # per stratum their sums and (cross) sums of squares.
+    # One pass over the rows with a value. Dense part: per PSU the totals T of t = w (y - m) and
+    # V of w, as moments per stratum. Sparse part: per (domain, PSU) the totals of s (and, when
+    # rows are the PSUs, of s^2, s t and s w for the cross term).
     unit, n_units, unit_stratum = design.unit()
-    moments = np.zeros((5, n_units if design.psu is not None else n_strata))
+    pairs = _pairs(design, domains, unit, n_units, design.stratum_group[unit_stratum])
+    rows_are_units = design.psu is None
+    dense = np.zeros((5 if rows_are_units else 2, n_units))
+    sparse = np.zeros((4 if rows_are_units else 1, pairs.n))
     for part in _blocks(len(design.y)):
         mask = None if design.all_valid else ~np.isnan(design.y[part])
-        group, u, w, y = _take(mask, design.group[part], unit[part], design.w[part],
-                               design.y[part])
-        t = w * (y - m_all[group])
-        moments[0] += np.bincount(u, weights=t, minlength=moments.shape[1])
-        moments[1] += np.bincount(u, weights=w, minlength=moments.shape[1])
-        if design.psu is None:  # rows are the PSUs: their squares per stratum directly
-            moments[2] += np.bincount(u, weights=t * t, minlength=n_strata)
-            moments[3] += np.bincount(u, weights=w * w, minlength=n_strata)
-            moments[4] += np.bincount(u, weights=t * w, minlength=n_strata)
-    if design.psu is None:
-        s_t, s_v, s_tt, s_vv, s_tv = moments
-        t_unit = v_unit = None
+        cell, pair, group, u, w, y = _take(
+            mask, domains.code[part], pairs.code[part], design.group[part], unit[part],
+            design.w[part], design.y[part])
+        yc = y - m_all[group]
+        t = w * yc
+        dense[0] += np.bincount(u, weights=t, minlength=n_units)
+        dense[1] += np.bincount(u, weights=w, minlength=n_units)
+        if rows_are_units:
+            dense[2] += np.bincount(u, weights=t * t, minlength=n_units)
+            dense[3] += np.bincount(u, weights=w * w, minlength=n_units)
+            dense[4] += np.bincount(u, weights=t * w, minlength=n_units)
+        if not domains.complete:
+            inside = cell >= 0
+            cell, pair, w, yc, t = cell[inside], pair[inside], w[inside], yc[inside], t[inside]
+        s = w * (yc * alpha[cell] - beta[cell])
+        sparse[0] += np.bincount(pair, weights=s, minlength=pairs.n)
+        if rows_are_units:
+            sparse[1] += np.bincount(pair, weights=s * s, minlength=pairs.n)
+            sparse[2] += np.bincount(pair, weights=s * t, minlength=pairs.n)
+            sparse[3] += np.bincount(pair, weights=s * w, minlength=pairs.n)
+    if rows_are_units:
+        s_t, s_v, s_tt, s_vv, s_tv = dense
     else:
-        t_unit, v_unit = moments[0], moments[1]
+        t_unit, v_unit = dense
         s_t, s_v, s_tt, s_vv, s_tv = (
             np.bincount(unit_stratum, weights=x, minlength=n_strata)
             for x in (t_unit, v_unit, t_unit * t_unit, v_unit * v_unit, t_unit * v_unit))
@@ -855,37 +881,29 @@ def domain_contrasts(
         return np.bincount(design.stratum_group, weights=design.scale * centred,
                            minlength=n_groups)[domain_group]
 
-    dense = (a * a * moment(s_tt, s_t, s_t) + b * b * moment(s_vv, s_v, s_v)
-             + 2 * a * b * moment(s_tv, s_t, s_v))
+    dense_part = (a * a * moment(s_tt, s_t, s_t) + b * b * moment(s_vv, s_v, s_v)
+                  + 2 * a * b * moment(s_tv, s_t, s_v))
 
-    # Pass 3, sparse part: rows in a domain, totals per (domain, PSU), plus the cross term.
-    pairs = _pairs(design, domains, unit, n_units, design.stratum_group[unit_stratum])
-    s1, s2, cross = np.zeros(pairs.n), np.zeros(pairs.n), np.zeros(pairs.n)
-    for part in _blocks(len(design.y)):
-        cell, pair, group, u, w, y = _take(
-            _rows(design, domains, part), domains.code[part], pairs.code[part],
-            design.group[part], unit[part], design.w[part], design.y[part])
-        yc = y - m_all[group]
-        s = w * ((yc - mc_dom[cell]) / sums.sum_w[cell] + (yc - mc_rest[cell]) / w_rest[cell])
-        s1 += np.bincount(pair, weights=s, minlength=pairs.n)
-        if design.psu is None:
-            s2 += np.bincount(pair, weights=s * s, minlength=pairs.n)
-            centred = a[cell] * (w * yc - mean_t[u]) + b[cell] * (w - mean_v[u])
-            cross += np.bincount(pair, weights=2 * s * centred, minlength=pairs.n)
-    if design.psu is None:
-        sparse = _stratum_variance(design, s1, s2, pairs.domain, pairs.unit, n_domains,
-                                   extra=cross)
+    # Cross term: 2 sum_j s_j (a T_c,j + b V_c,j) with T_c, V_c centred within the stratum.
+    pair_a, pair_b = a[pairs.domain], b[pairs.domain]
+    if rows_are_units:
+        s1, s2, s_st, s_sv = sparse
+        h = pairs.unit
+        cross = 2 * (pair_a * (s_st - mean_t[h] * s1) + pair_b * (s_sv - mean_v[h] * s1))
+        sparse_part = _stratum_variance(design, s1, s2, pairs.domain, h, n_domains,
+                                        extra=cross)
     else:
-        assert t_unit is not None and v_unit is not None
-        stratum_of = unit_stratum[pairs.unit]
-        centred = (a[pairs.domain] * (t_unit[pairs.unit] - mean_t[stratum_of])
-                   + b[pairs.domain] * (v_unit[pairs.unit] - mean_v[stratum_of]))
-        (p1, p2), domain, stratum, codes = _unit_sums(design, pairs, [s1, s2], n_domains)
+        s1 = sparse[0]
+        h = unit_stratum[pairs.unit]
+        centred = (pair_a * (t_unit[pairs.unit] - mean_t[h])
+                   + pair_b * (v_unit[pairs.unit] - mean_v[h]))
+        (p1, p2), domain, stratum, codes = _unit_sums(design, pairs, [s1, s1], n_domains)
         assert codes is not None
         extra = np.bincount(codes, weights=2 * s1 * centred, minlength=len(domain))
-        sparse = _stratum_variance(design, p1, p2, domain, stratum, n_domains, extra=extra)
+        sparse_part = _stratum_variance(design, p1, p2, domain, stratum, n_domains,
+                                        extra=extra)
 
-    variance = (dense + sparse) * design.inflate[domain_group]
+    variance = (dense_part + sparse_part) * design.inflate[domain_group]
     estimate_rest = m_all[domain_group] + mc_rest
     return domains.keys.assign(
         estimate=sums.mean,
