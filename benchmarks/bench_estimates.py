@@ -116,14 +116,20 @@ def contrasts(long: pd.DataFrame) -> pd.DataFrame:
     return domain_contrasts(long, weight="weight", strata="stratum", by="wijk")
 
 
-def best_time(function: Callable[[], object], runs: int) -> float:
-    times = []
+def best_times(functions: dict[str, Callable[[], object]], runs: int
+               ) -> dict[str, tuple[float, float]]:
+    """Best wall and CPU seconds of each function over `runs` rounds, interleaved (each round
+    runs every function once), so that a load change on the shared machine hits all alike."""
+    wall: dict[str, list[float]] = {name: [] for name in functions}
+    cpu: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, function in functions.items():
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            function()
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+    return {name: (min(wall[name]), min(cpu[name])) for name in functions}
 
 
 def peak_memory(function: Callable[[], object]) -> float:
@@ -174,12 +180,16 @@ def main() -> None:
 
     long = synthetic_long(np.random.default_rng(SEED), int(RESPONDENTS * args.scale))
     difference = agreement(long)
-    t_floor = best_time(lambda: floor_pass(long), args.runs)
-    t_engine = best_time(lambda: engine(long), args.runs)
-    t_contrasts = best_time(lambda: contrasts(long), args.runs)
+    times = best_times({"floor": lambda: floor_pass(long), "engine": lambda: engine(long),
+                        "contrasts": lambda: contrasts(long)}, args.runs)
     m_floor = peak_memory(lambda: floor_pass(long))
     m_engine = peak_memory(lambda: engine(long))
     m_contrasts = peak_memory(lambda: contrasts(long))
+    (w_floor, c_floor), (w_engine, c_engine), (w_contrasts, c_contrasts) = (
+        times["floor"], times["engine"], times["contrasts"])
+
+    def line(wall: float, cpu: float, peak: float) -> str:
+        return f"{wall:.2f} s wall, {cpu:.2f} s CPU, peak {peak / 2**30:.2f} GiB"
 
     rows = [
         ("software", f"{platform.machine()}, Python {platform.python_version()}, "
@@ -189,21 +199,20 @@ def main() -> None:
                                         f"{STRATA * WIJKEN_PER_STRATUM}"),
         ("input table in memory", f"{long.memory_usage(deep=True).sum() / 2**30:.2f} GiB"),
         ("engine vs floor, largest relative difference", f"{difference:.1e}"),
-        (f"floor pass, best of {args.runs}", f"{t_floor:.2f} s, peak {m_floor / 2**30:.2f} GiB"),
-        (f"estimate_long, best of {args.runs}",
-         f"{t_engine:.2f} s, peak {m_engine / 2**30:.2f} GiB"),
-        (f"domain_contrasts, best of {args.runs}",
-         f"{t_contrasts:.2f} s, peak {m_contrasts / 2**30:.2f} GiB"),
-        ("estimate_long / floor: time, memory",
-         f"{t_engine / t_floor:.2f}x, {m_engine / m_floor:.2f}x"),
-        ("domain_contrasts / floor: time, memory",
-         f"{t_contrasts / t_floor:.2f}x, {m_contrasts / m_floor:.2f}x"),
+        (f"floor pass, best of {args.runs}", line(w_floor, c_floor, m_floor)),
+        (f"estimate_long, best of {args.runs}", line(w_engine, c_engine, m_engine)),
+        (f"domain_contrasts, best of {args.runs}", line(w_contrasts, c_contrasts, m_contrasts)),
+        ("estimate_long / floor: time (wall, CPU), memory",
+         f"{w_engine / w_floor:.2f}x, {c_engine / c_floor:.2f}x, {m_engine / m_floor:.2f}x"),
+        ("domain_contrasts / floor: time (wall, CPU), memory",
+         f"{w_contrasts / w_floor:.2f}x, {c_contrasts / c_floor:.2f}x, "
+         f"{m_contrasts / m_floor:.2f}x"),
     ]
     if not args.no_loop:
         loop, n_domains = descrstats_loop(long, LOOP_DOMAINS)
         rows += [
             (f"DescrStatsW loop over {n_domains:,} domains (extrapolated)", f"{loop:.0f} s"),
-            ("speed-up of estimate_long over the loop", f"{loop / t_engine:.0f}x"),
+            ("speed-up of estimate_long over the loop", f"{loop / w_engine:.0f}x"),
         ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

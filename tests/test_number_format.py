@@ -28,3 +28,18 @@ def test_dutch_number_rounds_half_up_for_every_unit(value, decimals, expected):
 
 def test_dutch_percent_tie():
     assert dutch_percent(0.145 * 100) == "15%"
+
+
+def test_values_apart_show_a_significant_difference():
+    from ivb_analysis.tables import format_values_apart
+
+    # Benchmark published as 5.36, gemeente 5.42: "5,4 vs 5,4 — beter" reads as a contradiction.
+    assert format_values_apart(5.42, 5.36, "schaalscore") == ("5,42", "5,36")
+    assert format_values_apart(5.42, 5.36, "schaalscore", differ=False) == ("5,4", "5,4")
+    assert format_values_apart(7.4, 7.1, "rapportcijfer") == ("7,4", "7,1")  # already apart
+    assert format_values_apart(23.4, 22.6, "percentage") == ("23,4%", "22,6%")
+    assert format_values_apart(23.4, 21.6, "percentage") == ("23%", "22%")
+    assert format_values_apart(4.61, 4.64, "percentage") == ("4,61%", "4,64%")
+    # Equal up to MAX_EXTRA_DECIMALS more decimals: the usual format stays.
+    assert format_values_apart(7.40001, 7.4, "rapportcijfer") == ("7,4", "7,4")
+    assert format_values_apart(float("nan"), 7.4, "rapportcijfer") == ("", "7,4")

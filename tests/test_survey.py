@@ -419,3 +419,17 @@ def test_code_paths_agree_blocks_hashing_nesting(ref, monkeypatch, psu):
         diff, se = contrast_by_hand(d["HI_CHOL"], d["WTMEC2YR"], d["SDMVSTRA"], units,
                                     d["sub"] == row["sub"])
         assert (row["difference"], row["se_difference"]) == pytest.approx((diff, se), rel=1e-9)
+
+
+def test_empty_wijken_are_listed_not_dropped():
+    from ivb_analysis.estimates import empty_domains, empty_domains_note
+
+    long = pd.DataFrame({"year": [2013, 2013, 2015], "wijk_code": ["WK01", "WK02", "WK01"],
+                         "indicator": "a", "value": 1.0})
+    wijken = pd.DataFrame({"wijk_code": ["WK01", "WK02", "WK03"],
+                           "wijk_naam": ["Noord", "Zuid", "Oost"]})
+    empty = empty_domains(long, wijken, [2013, 2015])
+    assert empty[["year", "wijk_code", "n"]].values.tolist() == [
+        [2013, "WK03", 0], [2015, "WK02", 0], [2015, "WK03", 0]]
+    assert empty_domains_note(empty, 2015) == "Niet getoond (0 respondenten): Zuid, Oost."
+    assert empty_domains_note(empty, 2017) is None

@@ -110,3 +110,38 @@ def lonely_psu_note(lonely: pd.DataFrame, rule: str, names: Mapping[str, str] | 
     return (f"In {subject} had de steekproef maar één respondent ({'; '.join(parts)}). "
             f"Voor de standaardfouten {_LONELY_RULE_TEXT[rule]} (regel lonely_psu = "
             f"\"{rule}\", zoals R survey.lonely.psu).")
+
+
+def empty_domains(
+    long: pd.DataFrame, wijken: pd.DataFrame, years: Sequence[int], *, by: str = "wijk_code",
+) -> pd.DataFrame:
+    """The wijken of the delivery's wijk list without a single respondent in a wave.
+
+    `estimate_long` only knows domains that occur in the data, so such a wijk would vanish
+    from tables and figures without a word; the annex lists these rows under the table
+    ("niet getoond (0 respondenten)", `empty_domains_note`). `wijken` has the `by` column
+    (and optionally `wijk_naam`). Returns `year`, the `by` column, `wijk_naam` when given and
+    `n` (0), sorted.
+    """
+    names = [c for c in ("wijk_naam",) if c in wijken.columns]
+    expected = wijken[[by, *names]].drop_duplicates(by)
+    present = long.loc[long["year"].isin(list(years)), ["year", by]].drop_duplicates()
+    rows = []
+    for year in sorted(int(y) for y in years):
+        seen = set(present.loc[present["year"] == year, by].dropna().astype(str))
+        missing = expected[~expected[by].astype(str).isin(seen)]
+        rows.append(missing.assign(year=year, n=0))
+    columns = ["year", by, *names, "n"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)[columns]
+    return out.sort_values(["year", by], ignore_index=True)
+
+
+def empty_domains_note(empty: pd.DataFrame, year: int) -> str | None:
+    """'Niet getoond (0 respondenten): Buitengebied, Woolde.' for one wave (None: none)."""
+    rows = empty[empty["year"] == year]
+    if rows.empty:
+        return None
+    label = "wijk_naam" if "wijk_naam" in rows.columns else rows.columns[1]
+    return f"Niet getoond (0 respondenten): {', '.join(rows[label].astype(str))}."

@@ -76,6 +76,46 @@ def format_value(value: float, kind: str) -> str:
     return dutch_number(value, 1)
 
 
+def value_decimals(value: float, kind: str) -> int:
+    """The decimals `format_value` shows: percentages 0 (below 10%: 1), everything else 1."""
+    if kind == "percentage":
+        return 1 if abs(value) < 9.95 else 0
+    return 1
+
+
+def format_value_at(value: float, kind: str, decimals: int) -> str:
+    """An estimate in its unit with a given number of decimals ('7,36', '23,4%')."""
+    if kind == "percentage":
+        return dutch_percent(value, decimals)
+    return dutch_number(value, decimals)
+
+
+MAX_EXTRA_DECIMALS = 2
+
+
+def format_values_apart(
+    value: float, other: float, kind: str, *, differ: bool = True,
+) -> tuple[str, str]:
+    """Two estimates compared in a test, formatted so that a significant difference shows.
+
+    With `differ` (the test found a difference) both get the fewest decimals, from the usual
+    ones (`value_decimals`) up to MAX_EXTRA_DECIMALS more, at which they no longer look equal:
+    5,36 against 5,4 (shown 5,4 vs 5,4, "beter") becomes 5,36 vs 5,42. Without it, or when they
+    still look equal, the usual format. The same decimals for both, so they read alike.
+    """
+    if any(pd.isna(v) for v in (value, other)):
+        return format_value(value, kind) if not pd.isna(value) else "", (
+            format_value(other, kind) if not pd.isna(other) else "")
+    base = max(value_decimals(value, kind), value_decimals(other, kind))
+    if differ:
+        for decimals in range(base, base + MAX_EXTRA_DECIMALS + 1):
+            pair = (format_value_at(value, kind, decimals),
+                    format_value_at(other, kind, decimals))
+            if pair[0] != pair[1]:
+                return pair
+    return format_value(value, kind), format_value(other, kind)
+
+
 def format_change(value: float, kind: str) -> str:
     """A difference: percentages in procentpunten ('−1,2 %-punt'), else '+0,3'."""
     text = dutch_number(value, 1)
