@@ -147,25 +147,24 @@ def _key_codes(
     present = np.zeros(n_key + 1, dtype=bool)  # the extra last slot absorbs key -1
     for part in _blocks(n_rows):
         # One fused pass per block: the mixed-radix key and which keys occur.
-        if base is None:
-            block = np.zeros(part.stop - part.start, dtype=np.intp)
-            missing = None
-        else:
-            block = base[part].astype(np.intp)
-            missing = block < 0
-        for codes, low, n, may_miss in raw:
+        block = None if base is None else base[part] * raw[0][2] if raw else base[part].copy()
+        missing = None if base is None else block < 0
+        for position, (codes, low, n, may_miss) in enumerate(raw):
             values = codes[part]
-            block *= n
-            block += values
+            if block is None:
+                block = values.astype(np.intp)
+            else:
+                if position:  # the base's multiplication is done above
+                    block *= n
+                block += values
             if low:
                 block -= low
             if may_miss and values.min(initial=0) < 0:
                 missing = values < 0 if missing is None else missing | (values < 0)
+        assert block is not None
         if missing is not None and missing.any():
             block[missing] = -1
-            present[block] = True
-        else:
-            present[:n_key] |= np.bincount(block, minlength=n_key).astype(bool)
+        present[block] = True
         key[part] = block
     codes, old = _remap(key, present[:n_key])
     return codes, len(old), old // (n_key // n_base)
@@ -521,6 +520,18 @@ class _DomainSums:
             return self.sum_wy / self.sum_w
 
 
+def _run_counts(group: np.ndarray, flags: np.ndarray | None, n_groups: int) -> np.ndarray:
+    """Per group the number of rows (with `flags` set) of a block, counted per run of equal
+    codes: rows of one analysis usually follow each other, so this is much cheaper than a
+    count per row, and still exact when they do not."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    if flags is None:
+        counts = np.diff(np.r_[starts, len(group)])
+    else:
+        counts = np.add.reduceat(flags, starts, dtype=np.intp)
+    return np.bincount(group[starts], weights=counts, minlength=n_groups).astype(np.int64)
+
+
 def _domain_sums(design: _Design, domains: _Domains, *, full: bool = True) -> _DomainSums:
     """Weighted sums per domain; with `full` also sum w^2 and the per-group counts of values
     (all, and other than 0/1) that decide whether an analysis is a proportion."""
@@ -534,12 +545,12 @@ def _domain_sums(design: _Design, domains: _Domains, *, full: bool = True) -> _D
         if full:
             other = (y_all != 0) & (y_all != 1)
             if design.all_valid:
-                group_valid += np.bincount(g_all, minlength=design.n_groups)
+                group_valid += _run_counts(g_all, None, design.n_groups)
             else:
                 valid = ~np.isnan(y_all)
-                group_valid += np.bincount(g_all[valid], minlength=design.n_groups)
+                group_valid += _run_counts(g_all, valid, design.n_groups)
                 other &= valid
-            group_other += np.bincount(g_all[other], minlength=design.n_groups)
+            group_other += _run_counts(g_all, other, design.n_groups)
         cell, w, y = _take(_rows(design, domains, part), domains.code[part], design.w[part],
                            y_all)
         count += np.bincount(cell, minlength=n)
