@@ -21,7 +21,8 @@ per-domain loop of statsmodels `DescrStatsW` (frequency-weight SEs, so the wrong
 timed on the first LOOP_DOMAINS domains and extrapolated).
 
 Run: .venv/bin/python benchmarks/bench_estimates.py [--scale 0.5] [--runs 5] [--no-loop]
-(full scale: about 3 GB input, 6 GB peak RSS, 2-3 minutes on 2 cores).
+(full scale: 1.2 GiB input, about 5 GiB peak RSS, 5-10 minutes on the shared 2 cores, most of
+it the DescrStatsW loop and building the data).
 """
 
 from __future__ import annotations
