@@ -10,7 +10,7 @@ KERNEL := ivb-analysis
 DATA_DIR ?= data/raw/demo
 JOBS ?=
 
-.PHONY: help install report prepare run verify test lint notebooks lab demo lock benchmark clean
+.PHONY: help install report prepare run verify test lint notebooks lab demo lock benchmark clean r-reference
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,3 +66,6 @@ benchmark: install ## Time the estimates at national scale (not part of make tes
 clean: ## Remove generated data and outputs (never data/raw)
 	rm -rf data/processed outputs
 	mkdir -p data/processed outputs
+
+r-reference: ## Regenerate tests/reference/mini_reference.csv with R survey (needs R, survey, haven, yaml)
+	Rscript tests/reference/r_reference.R

@@ -215,3 +215,92 @@ def test_domain_vs_rest_uses_contrasts_and_family():
     assert result.loc[tested, "p_adjusted"].to_numpy() == pytest.approx(bh_adjust(p))
     verdicts = dict(zip(result["race"], result["verdict_polarity"], strict=True))
     assert verdicts[2.0] == "slechter" and verdicts[3.0] == "beter"
+
+
+def constant_wave(rng: np.random.Generator, year: int, value: float = 8.3) -> pd.DataFrame:
+    """Every respondent answers `value`: the design SE is exactly 0 (issue 12's reproduction)."""
+    frame = pd.DataFrame({"y": value, "w": rng.uniform(20, 200, 120),
+                          "h": rng.integers(0, 4, 120)})
+    from ivb_analysis.survey import estimate
+
+    return estimate(frame, "y", "w", strata="h").assign(indicator="cijfer", year=year)
+
+
+def test_zero_variance_is_no_difference_never_a_test():
+    rng = np.random.default_rng(12)
+    est = pd.concat([constant_wave(rng, 2013), constant_wave(rng, 2015)], ignore_index=True)
+    assert (est["se"] == 0.0).all()  # exactly 0, not floating-point noise of ~1e-16
+    row = change(est, 2013, 2015, keys=["indicator"], polarity=1).iloc[0]
+    assert row["verdict"] == "geen verschil" and row["verdict_polarity"] == "gelijk"
+    assert np.isnan(row["p"]) and np.isnan(row["z"])  # not a test
+    assert row["difference"] == 0.0
+    # A real difference between two certain values is not tested either (no variance).
+    other = pd.concat([constant_wave(rng, 2013), constant_wave(rng, 2015, 8.5)],
+                      ignore_index=True)
+    row = change(other, 2013, 2015, keys=["indicator"]).iloc[0]
+    assert row["verdict"] is None and row["reason"] == "standaardfout is 0"
+
+
+def test_zero_variance_in_domain_contrasts():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"value": 7.0, "w": rng.uniform(1, 5, 400), "h": rng.integers(0, 5, 400),
+                      "wijk": rng.integers(0, 3, 400), "indicator": "a", "year": 2015})
+    result = domain_vs_rest(d, weight="w", strata="h", by="wijk", min_n=10)
+    assert (result["verdict"] == "geen verschil").all()
+    assert result["p"].isna().all()
+
+
+def test_linear_trend_lack_of_fit_scales_the_se_by_hand():
+    years = np.array([2012, 2013, 2014, 2015, 2017])
+    values = np.array([6.6, 7.2, 6.7, 7.3, 6.9])  # zigzag: far more spread than the SEs say
+    ses = np.array([0.05, 0.06, 0.05, 0.05, 0.06])
+    rows = [("cijfer", y, v, s) for y, v, s in zip(years, values, ses, strict=True)]
+    row = linear_trend(estimates_table(rows)).iloc[0]
+    w = 1 / ses**2
+    xbar = (w * years).sum() / w.sum()
+    sxx = (w * (years - xbar) ** 2).sum()
+    slope = (w * (years - xbar) * values).sum() / sxx
+    intercept = (w * values).sum() / w.sum() - slope * xbar
+    chi2 = (w * (values - intercept - slope * years) ** 2).sum()
+    assert row["chi2_lack_of_fit"] == pytest.approx(chi2)
+    assert row["df_lack_of_fit"] == 3
+    from scipy.stats import chi2 as chi2_dist
+
+    assert row["p_lack_of_fit"] == pytest.approx(chi2_dist.sf(chi2, 3))
+    assert row["p_lack_of_fit"] < 0.001
+    assert row["dispersion"] == pytest.approx(chi2 / 3)
+    assert row["se_slope_ivw"] == pytest.approx(np.sqrt(1 / sxx))
+    assert row["se_slope"] == pytest.approx(np.sqrt(chi2 / 3 / sxx))
+    # statsmodels' WLS estimates the same scale (chi2 / df) when it is above 1.
+    import statsmodels.api as sm
+
+    wls = sm.WLS(values, sm.add_constant(years.astype(float)), weights=w).fit()
+    assert row["slope"] == pytest.approx(wls.params[1])
+    assert row["se_slope"] == pytest.approx(wls.bse[1])
+    assert row["z"] == pytest.approx(slope / np.sqrt(chi2 / 3 / sxx))
+    # Unscaled, this slope would be "significant"; scaled it is not.
+    assert 2 * norm.sf(abs(slope) * np.sqrt(sxx)) < 0.05
+    assert row["verdict"] == "geen verschil"
+
+
+def test_linear_trend_within_sampling_error_is_not_scaled():
+    years = np.array([2012, 2013, 2015, 2017, 2019])
+    values = np.array([6.8, 6.9, 7.0, 7.0, 7.2])
+    ses = np.array([0.10, 0.08, 0.08, 0.09, 0.10])
+    rows = [("cijfer", y, v, s) for y, v, s in zip(years, values, ses, strict=True)]
+    row = linear_trend(estimates_table(rows)).iloc[0]
+    assert row["chi2_lack_of_fit"] < 3 and row["dispersion"] == 1.0
+    assert row["se_slope"] == row["se_slope_ivw"]
+    two = linear_trend(estimates_table(rows[:2]), min_waves=2).iloc[0]
+    assert np.isnan(two["p_lack_of_fit"]) and two["dispersion"] == 1.0
+
+
+def test_trend_method_note_counts_scaled_series():
+    from ivb_analysis.compare import trend_method_note
+
+    rows = [("a", 2012, 6.6, 0.05), ("a", 2013, 7.2, 0.06), ("a", 2014, 6.7, 0.05),
+            ("b", 2012, 6.8, 0.1), ("b", 2013, 6.9, 0.1), ("b", 2014, 7.0, 0.1)]
+    note = trend_method_note(linear_trend(estimates_table(rows)))
+    assert "gewogen kleinste kwadraten" in note and "overdispersie" in note
+    assert "Dat gold voor 1 van de 2 getoetste reeksen; bij 1 daarvan" in note
+    assert "(op 5%)" in note

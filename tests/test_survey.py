@@ -344,3 +344,92 @@ def test_contrast_of_a_stratum_has_independent_parts(ref):
         se = np.hypot(inside["se"].iloc[0], rest["se"].iloc[0])
         assert row["se_difference"] == pytest.approx(se, rel=1e-10)
         assert row["estimate_rest"] == pytest.approx(rest["estimate"].iloc[0], rel=1e-12)
+
+
+def test_lonely_strata_lists_what_the_rule_acts_on(ref):
+    from ivb_analysis.survey import lonely_strata
+
+    d = ref["apistrat"].sort_values("stype").iloc[:101].assign(indicator="api", year=2000)
+    lonely = lonely_strata(d, value="api00", weight="pw", strata="stype")
+    assert lonely[["stype", "n"]].to_dict("records") == [{"stype": "H", "n": 1}]
+    certain = d.assign(fpc=np.where(d["stype"] == "H", 1, d["fpc"]))
+    assert lonely_strata(certain, value="api00", weight="pw", strata="stype", fpc="fpc").empty
+    with pytest.raises(InputError, match="onbekende regel"):
+        estimate(d, "api00", "pw", strata="stype", lonely_psu="remove")
+
+
+def test_lonely_rules_by_hand(ref):
+    """certainty: the lonely stratum adds 0; adjust: z_h^2 uncentred; average: x 2 strata / 1."""
+    d = ref["apistrat"].sort_values("stype").iloc[:101]
+    z_var = {}
+    mean = (d["pw"] * d["api00"]).sum() / d["pw"].sum()
+    z = d["pw"] * (d["api00"] - mean) / d["pw"].sum()
+    for h, part in z.groupby(d["stype"]):
+        n_h = len(part)
+        z_var[h] = n_h / (n_h - 1) * ((part - part.mean()) ** 2).sum() if n_h > 1 else 0.0
+    certainty = sum(z_var.values())
+    lonely_total = z[d["stype"] == "H"].sum()
+    se = {rule: one(estimate(d, "api00", "pw", strata="stype", lonely_psu=rule))["se"]
+          for rule in ("certainty", "adjust", "average")}
+    assert se["certainty"] == pytest.approx(np.sqrt(certainty), rel=1e-12)
+    assert se["adjust"] == pytest.approx(np.sqrt(certainty + lonely_total**2), rel=1e-12)
+    assert se["average"] == pytest.approx(np.sqrt(certainty * 2 / 1), rel=1e-12)
+
+
+def test_lonely_note_in_dutch():
+    from ivb_analysis.estimates import lonely_psu_note
+
+    lonely = pd.DataFrame({"year": [2015, 2015], "stratum": [9, 4], "n": [1, 1],
+                           "wijk_code": ["WK016409", "WK016404"]})
+    text = lonely_psu_note(lonely, "adjust", {"WK016409": "Buitengebied"})
+    assert text is not None and text.startswith("In 2 strata had de steekproef maar één")
+    assert "(2015: Buitengebied, WK016404)" in text and '"adjust"' in text
+    assert lonely_psu_note(lonely.iloc[:0], "adjust") is None
+
+
+@pytest.mark.parametrize("psu", [None, "SDMVPSU"])
+def test_code_paths_agree_blocks_hashing_nesting(ref, monkeypatch, psu):
+    """Small blocks (many), hashed keys and a domain nested in the strata give the same numbers
+    as the default path (the speed paths of the engine change no result)."""
+    import ivb_analysis.survey as survey_module
+
+    d = ref["nhanes"].assign(indicator="hi_chol", year=2010)
+    d["half"] = (d["SDMVSTRA"] % 2).astype("int64")  # strata nested in the halves
+    d["sub"] = d["SDMVSTRA"] * 10 + np.arange(len(d)) % 3  # domains nested in the strata
+    design = {"value": "HI_CHOL", "weight": "WTMEC2YR", "strata": "SDMVSTRA", "psu": psu}
+    runs = {}
+    for name, block, limit in (("default", 1 << 20, 1 << 24), ("small", 97, 2)):
+        monkeypatch.setattr(survey_module, "BLOCK", block)
+        monkeypatch.setattr(survey_module, "DENSE_LIMIT", limit)
+        bys = ("race", "half", "sub")
+        runs[name] = [estimate_long(d, by=by, min_n=1, **design) for by in bys]
+        runs[name] += [domain_contrasts(d, by=by, **design) for by in bys]
+        runs[name] += [estimate_long(d, min_n=1, **design)]
+    for default, small in zip(runs["default"], runs["small"], strict=True):
+        pd.testing.assert_frame_equal(default, small, check_exact=False, rtol=1e-12)
+    # The nested domains by hand as well.
+    units = nested_psu(d) if psu else range(len(d))
+    for position, column in ((1, "half"), (2, "sub")):
+        for _, row in runs["default"][position].head(8).iterrows():
+            inside = d[column] == row[column]
+            _, se = hand_mean_se(d["HI_CHOL"], d["WTMEC2YR"], d["SDMVSTRA"], units,
+                                 inside=inside)
+            assert row["se"] == pytest.approx(se, rel=1e-9)
+    for _, row in runs["default"][5].head(4).iterrows():
+        diff, se = contrast_by_hand(d["HI_CHOL"], d["WTMEC2YR"], d["SDMVSTRA"], units,
+                                    d["sub"] == row["sub"])
+        assert (row["difference"], row["se_difference"]) == pytest.approx((diff, se), rel=1e-9)
+
+
+def test_empty_wijken_are_listed_not_dropped():
+    from ivb_analysis.estimates import empty_domains, empty_domains_note
+
+    long = pd.DataFrame({"year": [2013, 2013, 2015], "wijk_code": ["WK01", "WK02", "WK01"],
+                         "indicator": "a", "value": 1.0})
+    wijken = pd.DataFrame({"wijk_code": ["WK01", "WK02", "WK03"],
+                           "wijk_naam": ["Noord", "Zuid", "Oost"]})
+    empty = empty_domains(long, wijken, [2013, 2015])
+    assert empty[["year", "wijk_code", "n"]].values.tolist() == [
+        [2013, "WK03", 0], [2015, "WK02", 0], [2015, "WK03", 0]]
+    assert empty_domains_note(empty, 2015) == "Niet getoond (0 respondenten): Zuid, Oost."
+    assert empty_domains_note(empty, 2017) is None

@@ -255,6 +255,69 @@ def population_share(
     return out.rename_axis("year").reset_index().astype({"year": "int64"})
 
 
+SHARE_FIXED = "instelling"
+SHARE_POPULATION = "bevolkingsaandeel"
+SHARE_UNWEIGHTED = "1/k"
+
+
+def benchmark_shares(
+    years: Iterable[int],
+    gemeente_code: str,
+    *,
+    fixed: float | None = None,
+    members: Iterable[str] = (),
+    population: pd.DataFrame | None = None,
+    weighting: str = "population",
+) -> pd.DataFrame:
+    """The part-whole share p of the gemeente in the benchmark, per survey wave.
+
+    p is the gemeente's weight in the benchmark estimator: with `fixed` (the delivery's setting
+    `benchmark_share`) that value in every wave; else from data: for a benchmark that pools the
+    group's respondents weighted to population (`weighting="population"`), the gemeente's share of
+    the population of the group members (and the gemeente) in that wave's year, or the latest
+    earlier year in `population` (`region_code, year, population`); for an unweighted mean of the
+    k gemeente figures (`weighting="unweighted"`), 1/k with k the members including the gemeente.
+    A gemeente outside the group gets 0 (the benchmark excludes it).
+
+    Returns `year`, `share`, `source` (instelling / bevolkingsaandeel / 1/k) and `population_year`
+    (the population's year, NA otherwise): the annex shows the value used;
+    `dict(zip(t.year, t.share))` is the mapping `compare.vs_benchmark(share=...)` takes.
+    """
+    years = sorted(int(y) for y in years)
+    codes = sorted(set(members))
+    columns = ["year", "share", "source", "population_year"]
+    if fixed is not None:
+        if not 0 <= fixed < 1:
+            raise InputError("benchmark_share moet in [0, 1) liggen", column="benchmark_share",
+                             found=fixed)
+        return pd.DataFrame({"year": years, "share": float(fixed), "source": SHARE_FIXED,
+                             "population_year": pd.NA}, columns=columns)
+    if gemeente_code not in codes:
+        return pd.DataFrame({"year": years, "share": 0.0, "source": SHARE_FIXED,
+                             "population_year": pd.NA}, columns=columns)
+    if weighting == "unweighted":
+        return pd.DataFrame({"year": years, "share": 1 / len(codes), "source": SHARE_UNWEIGHTED,
+                             "population_year": pd.NA}, columns=columns)
+    if weighting != "population":
+        raise InputError("onbekende weging van de benchmark", found=weighting,
+                         expected="population of unweighted")
+    if population is None:
+        raise InputError("het aandeel p van de gemeente in de benchmark vraagt bevolkingscijfers "
+                         "van de groep", column="benchmark_share",
+                         expected="bron group_population in ivb.yaml, of benchmark_share")
+    shares = population_share(population, gemeente_code, codes).set_index("year")
+    rows = []
+    for year in years:
+        known = shares.index[shares.index <= year]
+        if len(known) == 0:
+            raise InputError("geen bevolkingscijfer van de groep voor dit meetjaar of eerder",
+                             column="year", found=year,
+                             expected="bevolking per gemeente in group_population")
+        rows.append((year, float(shares.loc[known.max(), "share"]), SHARE_POPULATION,
+                     int(known.max())))
+    return pd.DataFrame(rows, columns=columns)
+
+
 # --------------------------------------------------------------------------------------------
 # Police figures
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy.stats import chi2 as chi2_dist
 from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
@@ -45,6 +46,7 @@ REASON_MISSING = "geen vergelijkingscijfer"
 REASON_BREAK = "methodebreuk"
 REASON_SE = "standaardfout ontbreekt"
 REASON_WAVES = "te weinig metingen"
+REASON_ZERO_SE = "standaardfout is 0"
 
 
 def bh_adjust(p_values: ArrayLike) -> np.ndarray:
@@ -110,19 +112,40 @@ def _part_whole_variance(se: ArrayLike, se_benchmark: ArrayLike, share: ArrayLik
     return se_b**2 + (1 - 2 * p) * se**2
 
 
+def _magnitude(*values: ArrayLike) -> np.ndarray:
+    """The largest absolute value per row of the compared estimates (scale of the tolerance)."""
+    stacked = np.vstack([np.abs(np.asarray(v, dtype="float64")) for v in values])
+    return np.fmax.reduce(stacked, axis=0)  # NaN only where every value is missing
+
+
 def _decide(
     frame: pd.DataFrame, difference: ArrayLike, variance: ArrayLike, reason: np.ndarray, *,
     polarity: Polarity, indicator: str, family: str | Sequence[str] | None, alpha: float,
+    magnitude: ArrayLike | None = None,
 ) -> pd.DataFrame:
-    """Add the test columns to `frame` (one row per test)."""
+    """Add the test columns to `frame` (one row per test).
+
+    `magnitude` (the compared estimates' size) sets the tolerance below which an SE and a
+    difference are 0 (`survey.ZERO_SE_RTOL`): a difference of 0 with SE 0 (two samples without
+    variation, both the same) is `geen verschil` without a test; a nonzero difference with SE 0
+    is not tested (REASON_ZERO_SE).
+    """
     difference = np.asarray(difference, dtype="float64").copy()
     variance = np.asarray(variance, dtype="float64")
+    tolerance = survey.ZERO_SE_RTOL * (
+        np.abs(difference) if magnitude is None else np.asarray(magnitude, dtype="float64"))
     reason = reason.astype(object)
     reason[pd.isna(reason) & np.isnan(difference)] = REASON_MISSING
-    no_se = pd.isna(reason) & ~(variance > 0)
+    with np.errstate(invalid="ignore"):
+        zero_se = pd.isna(reason) & (variance <= tolerance**2)
+        same = zero_se & (np.abs(difference) <= tolerance)
+    reason[zero_se & ~same] = REASON_ZERO_SE
+    no_se = pd.isna(reason) & ~(variance > 0) & ~same
     reason[no_se] = REASON_SE
-    tested = pd.isna(reason)
-    difference[~tested] = np.nan
+    tested = pd.isna(reason) & ~same
+    shown = tested | same  # rows with a verdict
+    difference[same] = 0.0
+    difference[~shown] = np.nan
     se = np.where(tested, np.sqrt(np.where(variance > 0, variance, np.nan)), np.nan)
     z = difference / se
     p = 2 * norm.sf(np.abs(z))
@@ -139,7 +162,7 @@ def _decide(
     verdict = np.where(significant, np.where(higher, "hoger", "lager"), "geen verschil")
     result = result.assign(
         p_adjusted=p_adjusted,
-        verdict=pd.Series(verdict, index=result.index, dtype=object).where(tested, None),
+        verdict=pd.Series(verdict, index=result.index, dtype=object).where(shown, None),
     )
     signs = _polarity(frame, polarity, indicator)
     if signs is not None:
@@ -147,7 +170,7 @@ def _decide(
         direction = np.where(signs == 0, verdict, better)
         worded = np.where(significant, direction, "gelijk")
         result["verdict_polarity"] = pd.Series(worded, index=result.index, dtype=object).where(
-            tested, None)
+            shown, None)
     result["reason"] = reason
     return result
 
@@ -196,16 +219,18 @@ def domain_vs_rest(
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
     alpha: float = 0.05,
+    lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Each domain (e.g. wijk) against the rest of the gemeente in the same analysis.
 
     The difference and its SE come from `survey.domain_contrasts` (domain and rest share the
     design, so their covariance is included). Domains or rests with n < min_n are not tested.
-    The family defaults to `design_by`: all domains of one indicator in one wave.
+    The family defaults to `design_by`: all domains of one indicator in one wave. `lonely_psu`
+    as in `survey.estimate` (pass `settings.lonely_psu`).
     """
     contrasts = survey.domain_contrasts(
         long, value=value, weight=weight, by=by, strata=strata, psu=psu, fpc=fpc,
-        design_by=design_by,
+        design_by=design_by, lonely_psu=lonely_psu,
     )
     small = (contrasts["n"] < min_n) | (contrasts["n_rest"] < min_n)
     reason = np.where(small, REASON_SMALL, None)
@@ -214,6 +239,7 @@ def domain_vs_rest(
     return _decide(
         frame, contrasts["difference"], contrasts["se_difference"] ** 2, reason,
         polarity=polarity, indicator=indicator, alpha=alpha,
+        magnitude=_magnitude(contrasts["estimate"], contrasts["estimate_rest"]),
         family=([design_by] if isinstance(design_by, str) else list(design_by))
         if family is None else family,
     )
@@ -265,7 +291,8 @@ def wave_vs_wave(
     frame = merged[[*key_cols, year]].assign(
         reference_year=reference_year, estimate=est, estimate_reference=ref)
     return _decide(frame, est - ref, se**2 + se_ref**2, reason, polarity=polarity,
-                   indicator=indicator, family=family, alpha=alpha)
+                   indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est, ref))
 
 
 def change(
@@ -326,7 +353,8 @@ def vs_benchmark(
     frame = merged[id_cols].assign(estimate=est, estimate_benchmark=bench, share=p_share)
     variance = _part_whole_variance(se, merged["se_benchmark"], p_share)
     return _decide(frame, est - bench, variance, reason, polarity=polarity,
-                   indicator=indicator, family=family, alpha=alpha)
+                   indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est, bench))
 
 
 def difference_in_differences(
@@ -387,7 +415,8 @@ def difference_in_differences(
     frame = both[id_cols].assign(
         year_a=year_a, year_b=year_b, change=est_b - est_a, change_benchmark=bench_b - bench_a)
     return _decide(frame, (est_b - est_a) - (bench_b - bench_a), variance, reason,
-                   polarity=polarity, indicator=indicator, family=family, alpha=alpha)
+                   polarity=polarity, indicator=indicator, family=family, alpha=alpha,
+                   magnitude=_magnitude(est_a, est_b, bench_a, bench_b))
 
 
 def linear_trend(
@@ -407,16 +436,21 @@ def linear_trend(
 
     Each wave's estimate is an independent sample with a known design-based SE, so the trend is
     the inverse-variance weighted least-squares fit of estimate on year with weights
-    w = 1 / SE^2: slope = sum w (x - xbar_w) y / sum w (x - xbar_w)^2 and, the variances being
-    known, SE(slope) = sqrt(1 / sum w (x - xbar_w)^2) with a z test. This is the efficient
-    (BLUE) fit of wave estimates, and needs no microdata. Waves before and after
-    `method_break` are fitted separately (one series when `conversion` has a factor for the
-    indicator: old waves are then converted). Suppressed waves are left out; fewer than
-    `min_waves` usable waves is not tested.
+    w = 1 / SE^2: slope = sum w (x - xbar_w) y / sum w (x - xbar_w)^2. The waves need not lie on
+    a line: real series vary between waves more than their sampling errors say. The residual
+    chi2 = sum w (y - fit)^2 on k - 2 degrees of freedom tests that lack of fit, and the slope's
+    SE is scaled for it (overdispersion-scaled WLS, as in fixed-effect meta-regression with
+    multiplicative dispersion): SE(slope) = sqrt(phi / sum w (x - xbar_w)^2) with
+    phi = max(1, chi2 / (k - 2)), then a z test. With two waves there is no lack-of-fit test
+    (phi = 1). Waves before and after `method_break` are fitted separately (one series when
+    `conversion` has a factor for the indicator: old waves are then converted). Suppressed waves
+    are left out; fewer than `min_waves` usable waves is not tested.
 
-    Returns the keys, `first_year`, `last_year`, `n_waves`, `slope`, `se_slope` and the test
-    columns, where difference = slope x (last_year - first_year), the fitted change over the
-    period (so z and p are those of the slope).
+    Returns the keys, `first_year`, `last_year`, `n_waves`, `slope`, `se_slope` (scaled),
+    `se_slope_ivw` (unscaled), `chi2_lack_of_fit`, `df_lack_of_fit`, `p_lack_of_fit`,
+    `dispersion` (phi) and the test columns, where difference = slope x (last_year -
+    first_year), the fitted change over the period (so z and p are those of the slope).
+    `trend_method_note` words the method for the annex.
     """
     key_cols = _keys(estimates, keys, year)
     _columns(estimates, [*key_cols, year, "estimate", "se"], "de schattingen")
@@ -430,26 +464,59 @@ def linear_trend(
     after |= ~np.isnan(factor)
     usable = np.isfinite(y) & (se > 0)
     w = np.where(usable, 1 / np.where(usable, se, 1.0) ** 2, 0.0)
+    y0 = np.where(usable, y, 0.0)
     work = estimates[key_cols].assign(
-        _after=after, _w=w, _wx=w * x, _wy=np.where(usable, w * y, 0.0), _usable=usable,
+        _after=after, _w=w, _wx=w * x, _wy=w * y0, _usable=usable,
         _x=np.where(usable, x, np.nan),
     )
     groups = work.groupby([*key_cols, "_after"], sort=True, dropna=False)
-    xbar = groups["_wx"].transform("sum") / groups["_w"].transform("sum")
-    dx = np.where(usable, x - xbar.to_numpy(), 0.0)
-    work = work.assign(_sxx=w * dx * dx, _sxy=np.where(usable, w * dx * y, 0.0))
+    xbar = (groups["_wx"].transform("sum") / groups["_w"].transform("sum")).to_numpy()
+    ybar = (groups["_wy"].transform("sum") / groups["_w"].transform("sum")).to_numpy()
+    dx = np.where(usable, x - xbar, 0.0)
+    dy = np.where(usable, y0 - ybar, 0.0)
+    work = work.assign(_sxx=w * dx * dx, _sxy=w * dx * dy, _syy=w * dy * dy)
     fit = work.groupby([*key_cols, "_after"], sort=True, dropna=False).agg(
         first_year=("_x", "min"), last_year=("_x", "max"), n_waves=("_usable", "sum"),
-        sxx=("_sxx", "sum"), sxy=("_sxy", "sum"),
+        sxx=("_sxx", "sum"), sxy=("_sxy", "sum"), syy=("_syy", "sum"),
     ).reset_index()
-    enough = (fit["n_waves"] >= min_waves) & (fit["sxx"] > 0)
+    enough = ((fit["n_waves"] >= min_waves) & (fit["sxx"] > 0)).to_numpy()
+    sxx, sxy, syy = (fit[c].to_numpy(dtype="float64") for c in ("sxx", "sxy", "syy"))
+    df = fit["n_waves"].to_numpy(dtype="float64") - 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        slope = np.where(enough, fit["sxy"] / fit["sxx"], np.nan)
-        se_slope = np.where(enough, np.sqrt(1 / fit["sxx"]), np.nan)
+        slope = np.where(enough, sxy / sxx, np.nan)
+        se_ivw = np.where(enough, np.sqrt(1 / sxx), np.nan)
+        chi2 = np.where(enough & (df > 0), np.maximum(syy - sxy**2 / sxx, 0.0), np.nan)
+        p_fit = chi2_dist.sf(chi2, df)
+        dispersion = np.where(enough, np.fmax(1.0, chi2 / df), np.nan)
+    se_slope = se_ivw * np.sqrt(dispersion)
     span = (fit["last_year"] - fit["first_year"]).to_numpy()
     frame = fit[[*key_cols, "first_year", "last_year", "n_waves"]].assign(
-        slope=slope, se_slope=se_slope)
+        slope=slope, se_slope=se_slope, se_slope_ivw=se_ivw, chi2_lack_of_fit=chi2,
+        df_lack_of_fit=np.where(enough & (df > 0), df, np.nan), p_lack_of_fit=p_fit,
+        dispersion=dispersion)
     frame[["first_year", "last_year"]] = frame[["first_year", "last_year"]].astype("Int64")
     reason = np.where(enough, None, REASON_WAVES)
     return _decide(frame, slope * span, (se_slope * span) ** 2, reason, polarity=polarity,
                    indicator=indicator, family=family, alpha=alpha)
+
+
+def trend_method_note(trends: pd.DataFrame, alpha: float = 0.05) -> str:
+    """The annex's Dutch method sentence for `linear_trend`, with how often the fit was scaled."""
+    tested = trends[trends["p"].notna()] if "p" in trends.columns else trends.iloc[:0]
+    lack = int((tested["p_lack_of_fit"] <= alpha).sum()) if len(tested) else 0
+    scaled = int((tested["dispersion"] > 1).sum()) if len(tested) else 0
+    level = _percent_text(alpha)
+    return (
+        "Trends zijn geschat als rechte lijn door de cijfers per meetjaar, gewogen met de "
+        "precisie van elke meting (gewogen kleinste kwadraten, gewicht 1/SE²). Liggen de "
+        "metingen verder van die lijn dan hun steekproeffouten verklaren, dan is de "
+        "standaardfout van de trend vergroot met de wortel uit χ²/vrijheidsgraden "
+        "(overdispersie), zodat schommelingen tussen jaren geen schijnbare trend opleveren. "
+        f"Dat gold voor {scaled} van de {len(tested)} getoetste reeksen; bij {lack} daarvan "
+        f"wijken de metingen significant (op {level}) af van een rechte lijn."
+    )
+
+
+def _percent_text(alpha: float) -> str:
+    """5% for 0.05 (no presentation import here: statistics stays below presentation)."""
+    return f"{alpha * 100:g}%".replace(".", ",")

@@ -69,7 +69,8 @@ class Settings:
     benchmark_group: str | list[str] = "G32"
     # Share p of the gemeente in the benchmark group (weighted population); 0 when the published
     # benchmark excludes the gemeente. Used for the part-whole correction of the difference's SE.
-    benchmark_share: float = 0.0
+    # None: computed per wave from the group's population (benchmark.benchmark_shares).
+    benchmark_share: float | None = None
     min_n: int = 50
     indicatief_n: int = 100
     alpha: float = 0.05
@@ -83,7 +84,7 @@ class Settings:
     benchmark_waves: tuple[int, ...] = ()
     # A stratum with a single respondent/PSU: "fail" (R's default), "certainty", "adjust",
     # "average" (R's options(survey.lonely.psu=...)).
-    lonely_psu: str = "fail"
+    lonely_psu: str = "adjust"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -7,10 +7,11 @@ each indicator in each wave is its own analysis, percentages are estimated as pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ivb_analysis import survey
 from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.config import Settings
 from ivb_analysis.survey import estimate_long
@@ -39,7 +40,7 @@ def indicator_estimates(
     result = estimate_long(
         data, value="value", weight="weight", strata="stratum", design_by=("indicator", "year"),
         by=by, min_n=settings.min_n, indicatief_n=settings.indicatief_n,
-        proportion_col="is_proportion",
+        proportion_col="is_proportion", lonely_psu=settings.lonely_psu,
     )
     scale = result["indicator"].map({k: 100.0 if v else 1.0 for k, v in proportion.items()})
     for column in SCALED_COLUMNS:
@@ -53,3 +54,94 @@ def indicator_estimates(
     keys = ["year", *([by] if isinstance(by, str) else list(by or []))]
     return result.sort_values(keys, kind="stable").sort_values(
         "indicator", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+
+
+def lonely_strata(long: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The sampling strata with a single respondent per wave: what `settings.lonely_psu` acts on.
+
+    Returns `year`, `stratum`, `n` (1) and `wijk_code` (the stratum's wijk, or the wijken of the
+    stratum joined with ", "), one row per lonely stratum and wave; empty when there is none.
+    Respondents without a value stay in the design, so the strata are the same for every
+    indicator of a wave.
+    """
+    columns = ["year", "stratum", "n", "wijk_code"]
+    if long.empty:
+        return pd.DataFrame(columns=columns)
+    first = long["indicator"].iloc[0]
+    wave = long[long["indicator"] == first]  # every indicator has the same respondents
+    lonely = survey.lonely_strata(wave, weight="weight", strata="stratum", design_by="year")
+    if lonely.empty:
+        return pd.DataFrame(columns=columns)
+    codes = wave.groupby(["year", "stratum"])["wijk_code"].agg(
+        lambda s: ", ".join(sorted(s.dropna().astype(str).unique())))
+    return lonely.assign(
+        wijk_code=[codes.get((y, h), "") for y, h in zip(lonely["year"], lonely["stratum"],
+                                                           strict=True)])[columns]
+
+
+_LONELY_RULE_TEXT = {
+    "certainty": "telt zo'n stratum niet mee in de standaardfout, alsof het volledig is "
+                 "waargenomen",
+    "adjust": "is zo'n stratum rond het gemiddelde van de gemeente "
+              "gecentreerd in plaats van rond zijn eigen gemiddelde; dat geeft een wat ruimere, "
+              "voorzichtige standaardfout",
+    "average": "telt voor zo'n stratum de gemiddelde variantie van de andere strata mee",
+    "fail": "is de standaardfout niet te schatten",
+}
+
+
+def lonely_psu_note(lonely: pd.DataFrame, rule: str, names: Mapping[str, str] | None = None
+                    ) -> str | None:
+    """The method note's Dutch sentence on lonely strata (None when there were none).
+
+    `lonely` is the table of `lonely_strata`, `rule` the setting `lonely_psu`, `names` maps wijk
+    codes to names for the text.
+    """
+    if lonely.empty:
+        return None
+    names = names or {}
+    parts = []
+    for year, rows in lonely.groupby("year", sort=True):
+        wijken = [", ".join(names.get(c, c) for c in str(code).split(", ")) or f"stratum {h}"
+                  for code, h in zip(rows["wijk_code"], rows["stratum"], strict=True)]
+        parts.append(f"{int(year)}: {', '.join(wijken)}")
+    count = len(lonely)
+    subject = "één stratum" if count == 1 else f"{count} strata"
+    return (f"In {subject} had de steekproef maar één respondent ({'; '.join(parts)}). "
+            f"Voor de standaardfouten {_LONELY_RULE_TEXT[rule]} (regel lonely_psu = "
+            f"\"{rule}\", zoals R survey.lonely.psu).")
+
+
+def empty_domains(
+    long: pd.DataFrame, wijken: pd.DataFrame, years: Sequence[int], *, by: str = "wijk_code",
+) -> pd.DataFrame:
+    """The wijken of the delivery's wijk list without a single respondent in a wave.
+
+    `estimate_long` only knows domains that occur in the data, so such a wijk would vanish
+    from tables and figures without a word; the annex lists these rows under the table
+    ("niet getoond (0 respondenten)", `empty_domains_note`). `wijken` has the `by` column
+    (and optionally `wijk_naam`). Returns `year`, the `by` column, `wijk_naam` when given and
+    `n` (0), sorted.
+    """
+    names = [c for c in ("wijk_naam",) if c in wijken.columns]
+    expected = wijken[[by, *names]].drop_duplicates(by)
+    present = long.loc[long["year"].isin(list(years)), ["year", by]].drop_duplicates()
+    rows = []
+    for year in sorted(int(y) for y in years):
+        seen = set(present.loc[present["year"] == year, by].dropna().astype(str))
+        missing = expected[~expected[by].astype(str).isin(seen)]
+        rows.append(missing.assign(year=year, n=0))
+    columns = ["year", by, *names, "n"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)[columns]
+    return out.sort_values(["year", by], ignore_index=True)
+
+
+def empty_domains_note(empty: pd.DataFrame, year: int) -> str | None:
+    """'Niet getoond (0 respondenten): Buitengebied, Woolde.' for one wave (None: none)."""
+    rows = empty[empty["year"] == year]
+    if rows.empty:
+        return None
+    label = "wijk_naam" if "wijk_naam" in rows.columns else rows.columns[1]
+    return f"Niet getoond (0 respondenten): {', '.join(rows[label].astype(str))}."

@@ -20,6 +20,8 @@ from pandas.io.formats.style import Styler
 
 SUPPRESSED = "–"  # shown instead of an estimate for a domain below min_n
 MINUS = "−"  # typographic minus sign
+#: Digits of a float taken as its decimal value before rounding (noise of x100 lies beyond).
+SIGNIFICANT_DIGITS = 12
 
 #: How a column is written for readers (and which Excel number format it gets).
 #: `value` follows the row's `kind` column: percentages as "23%", cijfers and scores as "7,4".
@@ -43,15 +45,16 @@ EXCEL_FORMATS: dict[str, str] = {
 def dutch_number(value: float | None, decimals: int = 1, *, grouping: bool = True) -> str:
     """7.44 -> '7,4'; 1234.5 -> '1.234,5'; NaN -> ''.
 
-    Rounds half away from zero on the shortest decimal representation of the float (so 2.675
-    becomes 2,68, as a reader expects, although the binary float is slightly below it). A result
-    that rounds to zero carries no minus sign.
+    Rounds half away from zero on the decimal value, not on the binary float: the float is
+    first read with 12 significant digits (so 2.675 becomes 2,68 and 0.0725 x 100, stored as
+    7.249999999999999, becomes 7,3, as published), then rounded half up. A result that rounds to
+    zero carries no minus sign.
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if isinstance(value, float | int) and pd.isna(value):
         return ""
-    exact = Decimal(repr(float(value)))
+    exact = Decimal(f"{float(value):.{SIGNIFICANT_DIGITS}g}")  # the decimal value meant
     rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)
@@ -72,6 +75,46 @@ def format_value(value: float, kind: str) -> str:
     if kind == "percentage":
         return dutch_percent(value, 1 if abs(value) < 9.95 else 0)
     return dutch_number(value, 1)
+
+
+def value_decimals(value: float, kind: str) -> int:
+    """The decimals `format_value` shows: percentages 0 (below 10%: 1), everything else 1."""
+    if kind == "percentage":
+        return 1 if abs(value) < 9.95 else 0
+    return 1
+
+
+def format_value_at(value: float, kind: str, decimals: int) -> str:
+    """An estimate in its unit with a given number of decimals ('7,36', '23,4%')."""
+    if kind == "percentage":
+        return dutch_percent(value, decimals)
+    return dutch_number(value, decimals)
+
+
+MAX_EXTRA_DECIMALS = 2
+
+
+def format_values_apart(
+    value: float, other: float, kind: str, *, differ: bool = True,
+) -> tuple[str, str]:
+    """Two estimates compared in a test, formatted so that a significant difference shows.
+
+    With `differ` (the test found a difference) both get the fewest decimals, from the usual
+    ones (`value_decimals`) up to MAX_EXTRA_DECIMALS more, at which they no longer look equal:
+    5,36 against 5,4 (shown 5,4 vs 5,4, "beter") becomes 5,36 vs 5,42. Without it, or when they
+    still look equal, the usual format. The same decimals for both, so they read alike.
+    """
+    if any(pd.isna(v) for v in (value, other)):
+        return format_value(value, kind) if not pd.isna(value) else "", (
+            format_value(other, kind) if not pd.isna(other) else "")
+    base = max(value_decimals(value, kind), value_decimals(other, kind))
+    if differ:
+        for decimals in range(base, base + MAX_EXTRA_DECIMALS + 1):
+            pair = (format_value_at(value, kind, decimals),
+                    format_value_at(other, kind, decimals))
+            if pair[0] != pair[1]:
+                return pair
+    return format_value(value, kind), format_value(other, kind)
 
 
 def format_change(value: float, kind: str) -> str:
