@@ -152,7 +152,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
     if "benchmark_waves" in raw:
         raw["benchmark_waves"] = tuple(int(y) for y in raw["benchmark_waves"] or ())
     settings = Settings(files=files, data_dir=data_dir,
-                        processed_dir=default_processed_dir(data_dir), **raw)
+                        processed_dir=default_processed_dir(data_dir),
+                        output_dir=default_output_dir(data_dir), **raw)
     return settings.replace(**overrides)
 
 
@@ -161,3 +162,11 @@ def default_processed_dir(data_dir: Path) -> Path:
     if data_dir.resolve().parent.name == "raw":
         return data_dir.parent.parent / "processed"
     return Path("data/processed")
+
+
+def default_output_dir(data_dir: Path) -> Path:
+    """`data/raw/<delivery>` -> `outputs/<delivery>`: one output folder per delivery, so that
+    deliveries never share or overwrite each other's outputs."""
+    if data_dir.resolve().parent.name == "raw":
+        return data_dir.parent.parent.parent / "outputs" / data_dir.resolve().name
+    return Path("outputs") / data_dir.resolve().name
