@@ -45,6 +45,14 @@ class IpcKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         _live.add(self)
 
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts before every shutdown; the kernel is idle by then (or about
+        # to be killed), and ipykernel would log "KeyboardInterrupt caught in kernel" per run.
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
