@@ -13,7 +13,8 @@ import pytest
 from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.run import _type_matches, apply_parameters, notebook_parameters, run
+from ivb_analysis.parameters import _type_matches, apply_parameters, notebook_parameters
+from ivb_analysis.run import run
 from tests.conftest import ROOT
 
 MINI = ROOT / "data" / "raw" / "mini"

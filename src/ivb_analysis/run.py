@@ -21,13 +21,11 @@ import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import signal
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
@@ -37,23 +35,29 @@ from typing import Any
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.outfolder import (
+    RUN_FILE,
+    STAGING_PREFIX,
+    delivery_id,
+    output_lock,
+    read_run_file,
+    recover,
+    remove_foreign_years,
+    swap_in,
+)
+from ivb_analysis.parameters import (
+    apply_parameters,
+    check_parameters,
+    declared_parameters,
+    notebook_parameters,
+    relative,
+)
 
 KERNEL = "ivb-analysis"
-RUN_FILE = "run.json"
 ANNEX = "bijlage"
 DEFAULT_TIMEOUT = 600  # seconds per notebook cell
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill",
                       "nbconvert", "pyreadstat", "pyarrow")
-# Parameters the runner sets itself from the command line and the delivery.
-RUNNER_PARAMETERS = ("year", "data_dir", "output_dir", "processed_dir")
-# Notebook parameters that are Settings fields: applied once to Settings, which then reaches
-# the notebooks and the annex alike.
-SETTINGS_PARAMETERS = {"base_year": "reference_year", "min_n": "min_n",
-                       "benchmark_group": "benchmark_group"}
-# Names inside the output folder that belong to the runner (swept when a killed run left them).
-STAGING_PREFIX = ".ivb-run-"
-OLD_PREFIX = ".ivb-old-"
-LOCK_FILE = ".ivb-lock"
 
 
 @dataclass(frozen=True)
@@ -175,170 +179,7 @@ def year_fingerprint(settings: Settings, year: int, jobs: list[Job],
     }
 
 
-# --- parameters ---------------------------------------------------------------------------------
-
-_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "str": (str,),
-                                       "bool": (bool,), "list": (list,), "dict": (dict,),
-                                       "None": (type(None),), "NoneType": (type(None),)}
-
-
-def _split_top_level(text: str) -> list[str]:
-    """`str, list[str], int` -> the comma-separated parts outside brackets."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += char == "["
-        depth -= char == "]"
-        if char == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
-def _type_matches(value: object, declared: str | None) -> bool:
-    """Does `value` fit a declared annotation such as `int`, `Optional[str]` or
-    `Optional[Union[str, list]]`? (`list[str]`/`List[str]` check the list only.)"""
-    if not declared:  # no annotation: papermill cannot tell, neither can we
-        return True
-    declared = declared.strip().removeprefix("typing.")
-    match = re.fullmatch(r"(\w+)\[(.*)\]", declared)
-    if match:
-        head, inner = match.groups()
-        if head == "Optional":
-            return value is None or _type_matches(value, inner)
-        if head == "Union":
-            return any(_type_matches(value, part) for part in _split_top_level(inner))
-        declared = head.lower()  # list[str], List[str], dict[str, int] ...
-    if "|" in declared:
-        return any(_type_matches(value, part.strip()) for part in declared.split("|"))
-    allowed = _TYPES.get(declared)
-    if allowed is None:  # unknown annotation
-        return True
-    if isinstance(value, bool) and bool not in allowed:
-        return False
-    return isinstance(value, allowed)
-
-
-def declared_parameters(notebook: Path) -> dict[str, dict]:
-    """The parameters cell of a notebook: name -> papermill's description (type, default)."""
-    import papermill
-
-    return papermill.inspect_notebook(str(notebook))
-
-
-def check_parameters(notebooks: list[Path], parameters: dict,
-                     declared: dict[Path, dict] | None = None) -> None:
-    """Reject parameters a notebook does not declare or of the wrong type, before anything runs."""
-    for notebook in notebooks:
-        names = (declared or {}).get(notebook) or declared_parameters(notebook)
-        for name, value in sorted(parameters.items()):
-            if name not in names:
-                raise InputError("onbekende notebookparameter", file=notebook, column=name,
-                                 expected=", ".join(sorted(names)))
-            annotation = names[name]["inferred_type_name"]
-            if not _type_matches(value, annotation):
-                raise InputError("notebookparameter heeft het verkeerde type", file=notebook,
-                                 column=name, expected=annotation, found=value)
-
-
-def _refuse(message: str, name: str, value: object, expected: str) -> InputError:
-    return InputError(message, file="-p (notebookparameter)", column=name, expected=expected,
-                      found=value)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def apply_parameters(
-    settings: Settings, years: list[int] | None, parameters: dict | None,
-) -> tuple[Settings, list[int], dict]:
-    """Check `-p` overrides against the run and the delivery and apply them once.
-
-    `year` may only repeat the one year of the run (`--years`); the folders come from
-    `--data-dir`/`--output-dir`/`--processed-dir`; `gemeente` must be the delivery's.
-    `base_year`, `min_n` and `benchmark_group` become Settings fields (`reference_year`, ...),
-    so the notebooks and the annex see the same values. Returns the settings, the years to run
-    and the remaining notebook parameters. Raises InputError (exit 2) before anything runs.
-    """
-    free = dict(parameters or {})
-    if "year" in free:
-        year = free.pop("year")
-        if not _is_int(year):
-            raise _refuse("meetjaar moet een geheel getal zijn", "year", year, "bijv. 2015")
-        if years and list(years) != [year]:
-            raise _refuse("parameter year spreekt --years tegen", "year", year,
-                          f"--years {' '.join(map(str, years))} zonder -p year, of "
-                          f"alleen --years {year}")
-        years = [year]
-    years = settings.waves(years)
-    for name in ("data_dir", "output_dir", "processed_dir"):
-        if name in free:
-            option = "--" + name.replace("_", "-")
-            raise _refuse(f"de map zet u met {option}, niet met -p", name, free[name],
-                          f"{option} MAP")
-    if "gemeente" in free and free["gemeente"] not in (None, settings.gemeente_code):
-        raise _refuse("gemeentecode past niet bij de levering", "gemeente", free["gemeente"],
-                      settings.gemeente_code)
-
-    changes: dict[str, Any] = {}
-    if free.get("base_year") is not None:
-        base = free["base_year"]
-        earlier = [y for y in settings.years if y < min(years)]
-        if not _is_int(base) or base not in earlier:
-            raise _refuse("vergelijkingsjaar is geen eerdere meting van de levering", "base_year",
-                          base, ", ".join(map(str, earlier)) or
-                          f"geen: er is geen meting vóór {min(years)}")
-        changes["reference_year"] = base
-    if free.get("min_n") is not None:
-        min_n = free["min_n"]
-        if not _is_int(min_n) or min_n < 1:
-            raise _refuse("minimum aantal respondenten moet een positief geheel getal zijn",
-                          "min_n", min_n, "bijv. 50")
-        changes["min_n"] = min_n
-    if free.get("benchmark_group") is not None:
-        changes["benchmark_group"] = _benchmark_group(settings, free["benchmark_group"])
-    for name in SETTINGS_PARAMETERS:
-        free.pop(name, None)
-    return settings.replace(**changes), years, free
-
-
-def _benchmark_group(settings: Settings, group: object) -> str | list[str]:
-    """A group name or a list of GM codes that the delivery's membership file can resolve."""
-    from ivb_analysis.benchmark import group_members
-
-    if isinstance(group, list) and all(isinstance(code, str) for code in group) and group:
-        value: str | list[str] = list(group)
-    elif isinstance(group, str) and group.strip():
-        value = group
-    else:
-        raise _refuse("vergelijkingsgroep moet een naam of een lijst gemeentecodes zijn",
-                      "benchmark_group", group, "bijv. G32 of [GM0153, GM0164]")
-    membership = settings.path("group_members") if settings.files.group_members else None
-    group_members(value, membership)  # an unknown group or code: InputError naming the file
-    return value
-
-
-def _relative(path: Path, start: Path) -> str:
-    return os.path.relpath(path.resolve(), start.resolve())
-
-
-def notebook_parameters(settings: Settings, notebook: Path, year: int, *,
-                        declared: dict | None = None, extra: dict | None = None) -> dict:
-    """The parameters one notebook gets for one year: the run's Settings, paths relative to
-    the notebook's folder (so that the analyst HTML shows no machine-specific path)."""
-    cwd = notebook.parent
-    parameters = {
-        "year": year,
-        "data_dir": _relative(settings.data_dir, cwd),
-        "output_dir": _relative(settings.output_dir / str(year), cwd),
-        "base_year": settings.reference_year,
-        "min_n": settings.min_n,
-        "benchmark_group": settings.benchmark_group,
-    }
-    if declared is None or "processed_dir" in declared:
-        parameters["processed_dir"] = _relative(settings.processed_dir, cwd)
-    return {**parameters, **(extra or {})}
+# --- jobs ----------------------------------------------------------------------------------------
 
 
 def plan_jobs(
@@ -444,81 +285,6 @@ def _write_annex(settings: Settings, year: int, pdf: bool) -> JobResult:
         return JobResult(year, ANNEX, False, round(time.perf_counter() - start, 1),
                          error=f"{type(exc).__name__}: {exc}")
     return JobResult(year, ANNEX, True, round(time.perf_counter() - start, 1))
-
-
-# --- the output folder --------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def output_lock(output_dir: Path) -> Iterator[None]:
-    """One run at a time per output folder: a second run waits for the first to finish."""
-    import fcntl
-
-    output_dir.mkdir(parents=True, exist_ok=True)
-    with open(output_dir / LOCK_FILE, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"Wacht op een andere ivb run die naar {output_dir} schrijft ...", flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def recover(output_dir: Path) -> None:
-    """Undo what a killed run left behind (we hold the lock, so no run is busy here).
-
-    A year folder moved aside just before the kill goes back; staging folders and old copies go.
-    """
-    for entry in sorted(output_dir.glob(OLD_PREFIX + "*")):
-        year = entry.name[len(OLD_PREFIX):].split("-", 1)[0]
-        if not (output_dir / year).exists():
-            os.rename(entry, output_dir / year)
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
-    for entry in output_dir.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(entry, ignore_errors=True)
-    for entry in output_dir.glob(".index.html.*.tmp"):
-        entry.unlink(missing_ok=True)
-
-
-def _swap_in(new: Path, final: Path) -> None:
-    """Replace the folder `final` by `new` (two renames; `recover` repairs a kill in between)."""
-    old = None
-    if final.exists():
-        old = final.with_name(f"{OLD_PREFIX}{final.name}-{uuid.uuid4().hex[:8]}")
-        os.rename(final, old)
-    os.rename(new, final)
-    if old is not None:
-        shutil.rmtree(old)
-
-
-def delivery_id(settings: Settings) -> dict[str, str]:
-    """What identifies a delivery in run.json: its folder name and gemeente."""
-    return {"folder": settings.data_dir.resolve().name, "gemeente": settings.gemeente_code}
-
-
-def _read_run_file(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def remove_foreign_years(settings: Settings) -> list[Path]:
-    """Remove year folders made by `ivb run` for another delivery, or for a year this delivery
-    no longer has: the output folder then holds only this delivery's results."""
-    removed = []
-    mine = delivery_id(settings)
-    for folder in sorted(settings.output_dir.iterdir()):
-        if not (folder.is_dir() and folder.name.isdigit()):
-            continue
-        record = _read_run_file(folder / RUN_FILE)
-        if record is None:
-            continue  # not made by ivb run: not ours to remove
-        if record.get("delivery") != mine or int(folder.name) not in settings.years:
-            shutil.rmtree(folder)
-            removed.append(folder)
-    return removed
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -639,7 +405,7 @@ def run(
             year_jobs = [j for j in all_jobs if j.year == year]
             fingerprints[year] = year_fingerprint(settings, year, year_jobs, hashes)
             final = settings.output_dir / str(year)
-            previous = _read_run_file(final / RUN_FILE)
+            previous = read_run_file(final / RUN_FILE)
             expected = [final / f"{j.name}.html" for j in year_jobs]
             if annex:
                 expected.append(final / f"{ANNEX}.html")
@@ -695,7 +461,7 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
                          "benchmark_group": settings.benchmark_group},
             "annex": {"written": annex, "pdf": pdf},
             "fingerprint": fingerprints[year],
-            "inputs": {_relative(p, Path.cwd()): hashes.file(p)
+            "inputs": {relative(p, Path.cwd()): hashes.file(p)
                        for p in input_files(settings, year)},
             "versions": _versions(),
             "notebooks": [asdict(r) for r in sorted(year_results,
@@ -703,4 +469,4 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
         }
         write_text(staging / str(year) / RUN_FILE,
                    json.dumps(record, indent=2, sort_keys=True) + "\n")
-        _swap_in(staging / str(year), settings.output_dir / str(year))
+        swap_in(staging / str(year), settings.output_dir / str(year))
