@@ -8,6 +8,7 @@ with autoescape: a gemeente name or source label from the delivery is text, neve
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -46,14 +47,13 @@ def _plain(markdown: str) -> str:
 def describe_notebook(notebook: Path) -> tuple[str, str]:
     """(title, one-line explanation) of a notebook: its first `# ` heading and the first
     sentence of the paragraph under it; the file name when the notebook has no heading."""
-    import nbformat
-
     fallback = notebook.stem.replace("_", " ").capitalize()
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
             continue
-        lines = cell.source.splitlines()
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        lines = source.splitlines()
         heading = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
         if heading is None:
             continue

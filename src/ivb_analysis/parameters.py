@@ -8,6 +8,8 @@ does. The folders come from the command line (`--data-dir`, ...), never from `-p
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 from pathlib import Path
@@ -65,10 +67,33 @@ def _type_matches(value: object, declared: str | None) -> bool:
 
 
 def declared_parameters(notebook: Path) -> dict[str, dict]:
-    """The parameters cell of a notebook: name -> papermill's description (type, default)."""
-    import papermill
+    """The parameters cell of a notebook: name -> {"inferred_type_name": annotation or None}.
 
-    return papermill.inspect_notebook(str(notebook))
+    The cell is Python; `ast` reads each assignment with its annotation exactly as papermill's
+    `inspect_notebook` reports it (`Optional[Union[str, list]]`), without importing papermill,
+    so that a run with nothing to do stays cheap.
+    """
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    cell = next((c for c in cells if c.get("cell_type") == "code"
+                 and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if cell is None:
+        return {}
+    source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise InputError("parametercel is geen geldige Python", file=notebook,
+                         row=exc.lineno, found=exc.msg) from None
+    declared: dict[str, dict] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared[node.target.id] = {"name": node.target.id,
+                                        "inferred_type_name": ast.unparse(node.annotation)}
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    declared[target.id] = {"name": target.id, "inferred_type_name": None}
+    return declared
 
 
 def check_parameters(notebooks: list[Path], parameters: dict,

@@ -334,9 +334,16 @@ def _execute_all(todo: list[Job], annex_jobs: list[tuple[Settings, int, bool]], 
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
+    # papermill and nbconvert (seconds to import) are imported once here, not by every worker:
+    # the forked workers inherit the loaded modules.
+    import papermill  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
     from tqdm import tqdm
 
     from ivb_analysis.kernel import init_worker
+
+    if annex_jobs:
+        import ivb_analysis.annex  # noqa: F401
 
     results: list[JobResult] = []
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
@@ -428,10 +435,13 @@ def run(
                            pdf=pdf, hashes=hashes)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-        remove_foreign_years(settings)
-        from ivb_analysis.index import write_index
+        removed = remove_foreign_years(settings)
+        if todo_years or removed or not (settings.output_dir / "index.html").is_file():
+            # nothing ran: the index still lists exactly what is there (its inputs, the
+            # notebooks, settings and template, are all in the fingerprints)
+            from ivb_analysis.index import write_index
 
-        write_index(settings, notebooks)
+            write_index(settings, notebooks)
     return summary
 
 
