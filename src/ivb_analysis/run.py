@@ -386,10 +386,6 @@ def run(
     (`annex.write_annex`), `pdf` its PDF. SIGTERM/SIGINT stop the workers and their kernels and
     raise RunInterrupted; nothing is written after the signal.
     """
-    if pdf:
-        from ivb_analysis.export import require_chromium
-
-        require_chromium()  # no Chromium: a clear error before anything runs
     notebooks = discover_notebooks(notebook_dir)
     if not notebooks:
         raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
@@ -426,6 +422,10 @@ def run(
             else:
                 todo_years.append(year)
 
+        if todo_years and pdf:
+            from ivb_analysis.export import require_chromium  # heavy: only when PDFs are due
+
+            require_chromium()  # no Chromium: a clear error before anything runs
         if todo_years:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=settings.output_dir))
             try:
