@@ -14,7 +14,7 @@ from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.parameters import _type_matches, apply_parameters, notebook_parameters
-from ivb_analysis.run import run
+from ivb_analysis.run import preflight, run
 from tests.conftest import ROOT
 
 MINI = ROOT / "data" / "raw" / "mini"
@@ -141,6 +141,17 @@ def test_cli_refuses_with_exit_2_before_anything_is_written(mini, tmp_path, caps
     assert code == 2
     assert f"kolom {pairs[0]!r}" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_preflight_checks_types_against_the_notebooks_first(mini):
+    """A value of the wrong type is named as such, before the range checks of the run."""
+    with pytest.raises(InputError, match="verkeerde type") as info:
+        preflight(load_settings(mini), ROOT / "notebooks", years=[2015],
+                  parameters={"min_n": "veel"})
+    assert info.value.column == "min_n"
+    _, years, extra, notebooks, declared = preflight(
+        load_settings(mini), ROOT / "notebooks", years=None, parameters={"year": 2015})
+    assert years == [2015] and extra == {} and len(notebooks) == len(declared) == 5
 
 
 @pytest.mark.slow

@@ -47,14 +47,17 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ivb_analysis.run import RunInterrupted, run
+    from ivb_analysis.run import RunInterrupted, preflight, run
 
     settings = _settings(args)
+    parameters = _parameters(args.parameter)
+    # -p checked against --years, the delivery and the notebooks before anything is written
+    preflight(settings, args.notebook_dir, years=args.years, parameters=parameters)
     try:
         with raw_data_unchanged(settings.data_dir):
             summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
                           force=args.force, progress=not args.quiet,
-                          parameters=_parameters(args.parameter), timeout=args.timeout,
+                          parameters=parameters, timeout=args.timeout,
                           annex=not args.no_annex, pdf=args.pdf)
     except RunInterrupted as stop:  # workers and kernels are stopped; nothing more is written
         print(f"ivb run {stop}; de vorige uitvoer is ongewijzigd", file=sys.stderr)

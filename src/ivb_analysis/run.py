@@ -349,9 +349,10 @@ def _execute_all(todo: list[Job], annex_jobs: list[tuple[Settings, int, bool]], 
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
                                initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(_execute, job): (job.year, job.name) for job in todo}
-        futures.update({pool.submit(_write_annex, *args): (args[1], ANNEX)
-                        for args in annex_jobs})
+        # The annexes take several notebooks' time each: started first, they do not leave one
+        # worker busy at the end while the others idle.
+        futures = {pool.submit(_write_annex, *args): (args[1], ANNEX) for args in annex_jobs}
+        futures.update({pool.submit(_execute, job): (job.year, job.name) for job in todo})
         with tqdm(total=len(futures), desc="taken", unit="taak", disable=not progress) as bar:
             for future in as_completed(futures):
                 try:
@@ -371,6 +372,31 @@ def _execute_all(todo: list[Job], annex_jobs: list[tuple[Settings, int, bool]], 
     return results
 
 
+def preflight(
+    settings: Settings, notebook_dir: Path, *, years: list[int] | None = None,
+    parameters: dict | None = None,
+) -> tuple[Settings, list[int], dict, list[Path], dict[Path, dict]]:
+    """Everything `run` checks before it writes anything (InputError, exit 2): notebooks found,
+    `-p` consistent with the run and the delivery, names and types against every notebook.
+
+    Cheap (no papermill import); the CLI may call it before `prepare` so that a contradicting
+    parameter is refused before any file is written. Returns the settings with the parameters
+    applied, the years, the remaining notebook parameters, the notebooks and their declared
+    parameters.
+    """
+    notebooks = discover_notebooks(notebook_dir)
+    if not notebooks:
+        raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
+    declared = {nb: declared_parameters(nb) for nb in notebooks}
+    check_parameters(notebooks, dict(parameters or {}), declared)  # names and types first
+    settings, years, extra = apply_parameters(settings, years, parameters)
+    for notebook in notebooks:
+        check_parameters([notebook], notebook_parameters(settings, notebook, years[0],
+                                                         declared=declared[notebook],
+                                                         extra=extra), declared)
+    return settings, years, extra, notebooks, declared
+
+
 def run(
     settings: Settings, notebook_dir: Path, *, years: list[int] | None = None,
     jobs: int | None = None, force: bool = False, progress: bool = True,
@@ -386,16 +412,8 @@ def run(
     (`annex.write_annex`), `pdf` its PDF. SIGTERM/SIGINT stop the workers and their kernels and
     raise RunInterrupted; nothing is written after the signal.
     """
-    notebooks = discover_notebooks(notebook_dir)
-    if not notebooks:
-        raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
-    settings, years, extra = apply_parameters(settings, years, parameters)
-    declared = {nb: declared_parameters(nb) for nb in notebooks}
-    for notebook in notebooks:
-        check_parameters([notebook], notebook_parameters(settings, notebook, years[0],
-                                                         declared=declared[notebook],
-                                                         extra=extra), declared)
-
+    settings, years, extra, notebooks, declared = preflight(settings, notebook_dir, years=years,
+                                                            parameters=parameters)
     summary = RunSummary()
     hashes = Hashes()
     with _signals_raise(), output_lock(settings.output_dir):
