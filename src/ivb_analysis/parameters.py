@@ -183,7 +183,7 @@ def _benchmark_group(settings: Settings, group: object) -> str | list[str]:
         value = group
     else:
         raise _refuse("vergelijkingsgroep moet een naam of een lijst gemeentecodes zijn",
-                      "benchmark_group", group, "bijv. G32 of [GM0153, GM0164]")
+                      "benchmark_group", group, "bijv. G32 of [GM0141, GM0153]")
     membership = settings.path("group_members") if settings.files.group_members else None
     group_members(value, membership)  # an unknown group or code: InputError naming the file
     return value
