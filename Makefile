@@ -10,7 +10,8 @@ KERNEL := ivb-analysis
 DATA_DIR ?= data/raw/demo
 JOBS ?=
 
-.PHONY: help install report prepare run verify test lint notebooks lab demo lock benchmark clean r-reference
+.PHONY: help install report prepare run verify test lint notebooks lab demo lock benchmark \
+	bench-notebooks clean r-reference
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,10 +31,10 @@ install: $(STAMP) ## Create .venv, install the locked dependencies and the ivb-a
 prepare: install ## Validate and clean the raw inputs into data/processed (parquet)
 	$(BIN)/ivb prepare --data-dir $(DATA_DIR)
 
-report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML, annex) into outputs/
+report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML, annex, PDF) into outputs/<delivery>/
 	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS)) --pdf
 
-verify: install ## Regenerate everything in a temp dir and compare byte for byte with outputs/
+verify: install ## Regenerate everything in a temp dir and compare byte for byte with outputs/<delivery>/
 	$(BIN)/ivb verify --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))
 
 test: install ## Set up and run the whole test suite (ruff + pytest, notebooks included)
@@ -62,6 +63,9 @@ lock: ## Re-resolve the dependencies of pyproject.toml into constraints.txt (fre
 
 benchmark: install ## Time the estimates at national scale (not part of make test)
 	$(BIN)/python benchmarks/bench_estimates.py
+
+bench-notebooks: install ## Time one notebook: kernel start-up, imports, computation, rendering
+	$(BIN)/python benchmarks/bench_notebooks.py --data-dir $(DATA_DIR)
 
 clean: ## Remove generated data and outputs (never data/raw)
 	rm -rf data/processed outputs

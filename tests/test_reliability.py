@@ -37,9 +37,10 @@ def _notebook(folder: Path, name: str, *code: str) -> Path:
 
 
 @pytest.fixture
-def delivery(demo_copy, tmp_path):
-    """Settings for a two-wave copy of the demo with outputs and processed data in tmp."""
-    raw = demo_copy(years=(2013, 2015))
+def delivery(tmp_path):
+    """Settings for a copy of the mini delivery (2013, 2015), outputs and processed data in tmp."""
+    raw = tmp_path / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", raw)
     return load_settings(raw, output_dir=tmp_path / "outputs", processed_dir=tmp_path / "proc")
 
 
@@ -71,6 +72,9 @@ def test_timeout_and_dead_kernel_are_isolated(delivery, tmp_path):
     report = summary.report()
     assert "MISLUKT 2015 traag" in report and "MISLUKT 2015 sterft" in report
     assert (delivery.output_dir / "2015" / "goed.html").is_file()
+    kept = delivery.output_dir / "2015" / "failed" / "traag.ipynb"  # up to the timed-out cell
+    assert by_name["traag"].kept == str(kept)
+    assert "time.sleep(60)" in kept.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -119,18 +123,27 @@ def test_a_killed_run_leaves_the_previous_outputs_complete(delivery, tmp_path):
 
 
 @pytest.mark.slow
-def test_verify_passes_on_fresh_outputs_and_names_a_changed_file(demo_copy, tmp_path):
-    one_wave = load_settings(demo_copy(years=(2013,)), output_dir=tmp_path / "outputs",
+def test_verify_passes_on_fresh_outputs_and_names_a_changed_file(tmp_path):
+    raw = tmp_path / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", raw)
+    config = raw / "ivb.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("- 2013\n", ""), "utf-8")
+    one_wave = load_settings(raw, output_dir=tmp_path / "outputs",
                              processed_dir=tmp_path / "proc")
+    assert one_wave.years == (2015,)
     notebooks = _one_notebook(tmp_path / "notebooks")
     assert not run(one_wave, notebooks, jobs=2, progress=False).failed
     report = verify(one_wave, notebooks, jobs=2)
     assert report.ok, report.text()
     made = deliverables(one_wave.output_dir, one_wave.years)
-    assert {"2013/bijlage.html", "2013/staat_van_de_stad.html", "index.html"} <= set(made)
+    assert {"2015/bijlage.html", "2015/staat_van_de_stad.html", "index.html",
+            "2015/notebooks/staat_van_de_stad.ipynb"} <= set(made)  # executed notebooks too
+    assert "2015/run.json" not in made
     assert any(name.endswith(".xlsx") for name in made)  # the annex's workbook is compared too
-    page = one_wave.output_dir / "2013" / "staat_van_de_stad.html"
+    executed = one_wave.output_dir / "2015" / "notebooks" / "staat_van_de_stad.ipynb"
+    assert "start_time" not in executed.read_text(encoding="utf-8")
+    page = one_wave.output_dir / "2015" / "staat_van_de_stad.html"
     page.write_text(page.read_text(encoding="utf-8").replace("gelijk", "beter", 1),
                     encoding="utf-8")
     tampered = verify(one_wave, notebooks, jobs=2)
-    assert not tampered.ok and tampered.changed == ["2013/staat_van_de_stad.html"]
+    assert not tampered.ok and tampered.changed == ["2015/staat_van_de_stad.html"]

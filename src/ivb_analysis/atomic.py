@@ -10,8 +10,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the caller that has a frame; `ivb run` does not need it
+    import pandas as pd
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:

@@ -35,53 +35,6 @@ def _writable(settings, *, output: bool) -> None:
         require_writable(settings.output_dir, "--output-dir")
 
 
-# `-p NAME VALUE` that are settings (checked like ivb.yaml, before anything runs) and those the
-# runner sets itself from its options (a -p could only contradict them).
-PARAMETER_SETTINGS = {"min_n": "min_n", "benchmark_group": "benchmark_group",
-                      "base_year": "reference_year"}
-RUNNER_PARAMETERS = {"year": "--years", "data_dir": "--data-dir", "output_dir": "--output-dir",
-                     "processed_dir": "--processed-dir"}
-
-
-def _refuse_runner_parameters(parameters: dict) -> None:
-    """A `-p` for what the runner sets from its options could only contradict them."""
-    for name, option in RUNNER_PARAMETERS.items():
-        if name in parameters:
-            raise InputError(f"-p {name} wordt door ivb run zelf gezet", column=name,
-                             expected=f"de optie {option}", found=parameters[name])
-
-
-def _with_parameters(settings, parameters: dict):
-    """The run's settings with its `-p` overrides applied (one parameter set per run); a value
-    out of range is refused here, before anything runs, naming the parameter."""
-    gemeente = parameters.get("gemeente")
-    if gemeente is not None and gemeente != settings.gemeente_code:
-        raise InputError("-p gemeente past niet bij de levering", file=settings.settings_file,
-                         column="gemeente_code", expected=settings.gemeente_code, found=gemeente)
-    changes = {field: parameters[name] for name, field in PARAMETER_SETTINGS.items()
-               if parameters.get(name) is not None}
-    try:
-        return settings.replace(**changes)
-    except InputError as error:
-        name = next((n for n, f in PARAMETER_SETTINGS.items() if f == error.column), None)
-        if name is None:
-            raise
-        error.message = f"-p {name}: {error.message}"
-        error.file = None
-        raise error from None
-
-
-def _parameters(pairs: list[list[str]] | None) -> dict:
-    """`-p NAME VALUE` pairs; values are read as YAML scalars (80 -> int, null -> None)."""
-    out = {}
-    for name, text in pairs or []:
-        try:
-            out[name] = yaml.safe_load(text)
-        except yaml.YAMLError:
-            out[name] = text
-    return out
-
-
 def cmd_prepare(args: argparse.Namespace) -> int:
     from ivb_analysis import freshness
 
@@ -101,37 +54,37 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ivb_analysis import run as runner
     from ivb_analysis.prepare import prepare
+    from ivb_analysis.run import DEFAULT_TIMEOUT, RunInterrupted, preflight, run
 
     parameters = _parameters(args.parameter)
     settings = _settings(args)
-    _refuse_runner_parameters(parameters)
-    settings.waves(args.years)
-    runner.check_parameters(runner.discover_notebooks(args.notebook_dir), parameters)
-    settings = _with_parameters(settings, parameters)
-    _writable(settings, output=True)
-    timeout = runner.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
-    with raw_data_unchanged(settings.data_dir):
-        # The whole delivery is validated (and prepared) before the first notebook starts: bad
-        # input ends here with exit 2 and nothing written.
-        prepare(settings)
-        summary = runner.run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
-                             force=args.force, progress=not args.quiet, parameters=parameters,
-                             timeout=timeout, annex=not args.no_annex, pdf=args.pdf)
+    # -p checked against --years, the delivery and the notebooks before anything is written
+    checked, *_ = preflight(settings, args.notebook_dir, years=args.years, parameters=parameters)
+    _writable(checked, output=True)
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    try:
+        with raw_data_unchanged(settings.data_dir):
+            # The whole delivery is validated (and prepared) before the first notebook starts:
+            # bad input ends here with exit 2 and nothing written.
+            prepare(checked)
+            summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
+                          force=args.force, progress=not args.quiet,
+                          parameters=parameters, timeout=timeout,
+                          annex=not args.no_annex, pdf=args.pdf)
+    except RunInterrupted as stop:  # workers and kernels are stopped; nothing more is written
+        print(f"ivb run {stop}; de vorige uitvoer is ongewijzigd", file=sys.stderr)
+        return 128 + stop.signum
     print(summary.report())
     return 1 if summary.failed else 0
 
 
 def cmd_annex(args: argparse.Namespace) -> int:
     from ivb_analysis.annex import write_annex
-    from ivb_analysis.export import require_chromium
 
     settings = _settings(args)
     years = settings.waves(args.years)
     _writable(settings, output=True)
-    if args.pdf:
-        require_chromium()
     with raw_data_unchanged(settings.data_dir):
         for year in years:
             written = write_annex(settings, year, pdf=args.pdf)
@@ -268,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=int, nargs="+", metavar="JAAR",
                      help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
     run.add_argument("--output-dir", type=Path, default=None,
-                     help="map voor de uitvoer (standaard: outputs); per jaar een submap")
+                     help="map voor de uitvoer (standaard: outputs/<levering>); per jaar een submap")
     run.add_argument("--notebook-dir", type=Path, default=Path("notebooks"),
                      help="map met de notebooks (standaard: notebooks)")
     run.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -282,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=int, default=None, metavar="SECONDEN",
                      help=f"maximale rekentijd per notebookcel (standaard {RUN_TIMEOUT_HELP})")
     run.add_argument("--pdf", action="store_true",
-                     help="maak ook bijlage.pdf per jaar (vraagt headless Chromium)")
+                     help="maak ook bijlage.pdf per jaar (WeasyPrint, geen browser nodig)")
     run.add_argument("--no-annex", action="store_true",
                      help="alleen de notebooks, niet de raadsbijlage (figuren, tabellen, HTML)")
     run.set_defaults(func=cmd_run)
@@ -293,17 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     anx.add_argument("--years", type=int, nargs="+", metavar="JAAR",
                      help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
     anx.add_argument("--output-dir", type=Path, default=None,
-                     help="map voor de uitvoer (standaard: outputs); per jaar een submap")
+                     help="map voor de uitvoer (standaard: outputs/<levering>); per jaar een submap")
     anx.add_argument("--pdf", action="store_true",
-                     help="maak ook bijlage.pdf met headless Chromium (zonder Chromium: "
-                          "een duidelijke melding en exitstatus 2)")
+                     help="maak ook bijlage.pdf (WeasyPrint, geen browser nodig)")
     anx.set_defaults(func=cmd_annex)
 
     ver = sub.add_parser("verify", parents=[common],
                          help="maak alles opnieuw in een tijdelijke map en vergelijk byte voor "
-                              "byte met outputs/ (run.json en uitgevoerde notebooks uitgezonderd)")
+                              "byte met outputs/<levering> (run.json uitgezonderd)")
     ver.add_argument("--output-dir", type=Path, default=None,
-                     help="de uitvoer om te controleren (standaard: outputs)")
+                     help="de uitvoer om te controleren (standaard: outputs/<levering>)")
     ver.add_argument("--notebook-dir", type=Path, default=Path("notebooks"),
                      help="map met de notebooks (standaard: notebooks)")
     ver.add_argument("--jobs", type=int, default=None, metavar="N",

@@ -399,7 +399,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
         raw["benchmark_group"] = list(raw["benchmark_group"])
     files = _source_files(settings_file, raw.pop("files"))
     settings = Settings(files=files, data_dir=data_dir,
-                        processed_dir=default_processed_dir(data_dir), **raw)
+                        processed_dir=default_processed_dir(data_dir),
+                        output_dir=default_output_dir(data_dir), **raw)
     for name in (f.name for f in dataclasses.fields(files)):
         pattern = getattr(files, name)
         if pattern is not None:  # symlinks out of the delivery, before anything runs
@@ -416,3 +417,11 @@ def default_processed_dir(data_dir: Path) -> Path:
     if resolved.parent.name == "raw":
         return resolved.parent.parent / "processed"
     return Path("data/processed").resolve()
+
+
+def default_output_dir(data_dir: Path) -> Path:
+    """`data/raw/<delivery>` -> `outputs/<delivery>`: one output folder per delivery, so that
+    deliveries never share or overwrite each other's outputs."""
+    if data_dir.resolve().parent.name == "raw":
+        return data_dir.parent.parent.parent / "outputs" / data_dir.resolve().name
+    return Path("outputs") / data_dir.resolve().name

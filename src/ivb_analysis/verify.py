@@ -1,13 +1,15 @@
-"""`ivb verify`: regenerate everything in a temporary folder, compare with outputs/ byte for byte.
+"""`ivb verify`: regenerate everything in a temporary folder and compare byte for byte.
 
-Excluded from the comparison, and why: `run.json` (durations, package versions) and the executed
-notebooks under `notebooks/` and `failed/` (papermill writes start and end times into them). Every
-deliverable a reader sees (HTML, figures, tables, the annex) must be identical.
+Every file counts, the executed notebooks included (they carry no timestamps); only `run.json`
+(durations, package versions) is left out, and the runner's own hidden files (lock, staging).
+Each year is rerun with the `-p` parameters, annex and PDF choice its `run.json` records, so like
+is compared with like.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -18,19 +20,17 @@ from ivb_analysis.config import Settings
 from ivb_analysis.prepare import prepare
 from ivb_analysis.run import RUN_FILE, run
 
-EXCLUDED_DIRS = ("notebooks", "failed")
-
 
 def deliverables(output_dir: Path, years: tuple[int, ...]) -> dict[str, str]:
-    """SHA-256 of every deliverable under `output_dir` for the given years (+ index.html)."""
+    """SHA-256 of every output file under `output_dir` for the given years (+ index.html)."""
     files: dict[str, str] = {}
     candidates = [output_dir / "index.html"]
     for year in years:
         candidates += sorted((output_dir / str(year)).rglob("*"))
     for path in candidates:
         relative = path.relative_to(output_dir)
-        if (not path.is_file() or path.name == RUN_FILE or path.name.startswith(".")
-                or any(part in EXCLUDED_DIRS for part in relative.parts)):
+        if (not path.is_file() or path.name == RUN_FILE
+                or any(part.startswith(".") for part in relative.parts)):
             continue
         files[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return files
@@ -62,41 +62,54 @@ class VerifyReport:
 def _mirror(settings: Settings, notebook_dir: Path, tmp: Path) -> tuple[Settings, Path]:
     """Copy notebooks and raw data into `tmp` with the same relative layout as the project.
 
-    Notebooks receive their paths relative to their own folder and the analyst HTML shows them,
-    so the rerun must see the same relative paths to give the same bytes.
+    Notebooks receive their paths relative to their own folder (data, processed data, output)
+    and the analyst HTML shows them, so the rerun must see the same relative paths.
     """
-    places = [notebook_dir.resolve(), settings.data_dir.resolve(), settings.output_dir.resolve()]
+    places = [notebook_dir.resolve(), settings.data_dir.resolve(), settings.output_dir.resolve(),
+              settings.processed_dir.resolve()]
     root = Path(os.path.commonpath(places))
-    new_notebooks = tmp / places[0].relative_to(root)
-    new_data = tmp / places[1].relative_to(root)
+    new_notebooks, new_data, new_output, new_processed = (
+        tmp / place.relative_to(root) for place in places)
     shutil.copytree(places[0], new_notebooks,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     shutil.copytree(places[1], new_data)
-    fresh = settings.replace(data_dir=new_data, output_dir=tmp / places[2].relative_to(root),
-                             processed_dir=tmp / "processed")
+    fresh = settings.replace(data_dir=new_data, output_dir=new_output,
+                             processed_dir=new_processed)
     return fresh, new_notebooks
 
 
+def _recorded_runs(settings: Settings) -> list[tuple[list[int], dict, bool, bool]]:
+    """The years present in the outputs, grouped by the `-p` parameters, annex and PDF choice
+    their run.json records: (years, parameters, annex, pdf)."""
+    groups: dict[str, list[int]] = {}
+    for year in settings.years:
+        record_file = settings.output_dir / str(year) / RUN_FILE
+        if not record_file.is_file():
+            continue
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        key = json.dumps([record.get("overrides", {}), record.get("annex", {}).get("written", True),
+                          record.get("annex", {}).get("pdf", False)], sort_keys=True)
+        groups.setdefault(key, []).append(year)
+    return [(years, *json.loads(key)) for key, years in sorted(groups.items())]
+
+
 def verify(settings: Settings, notebook_dir: Path, *, jobs: int | None = None) -> VerifyReport:
-    """Rerun prepare and every notebook into a temp dir and compare with settings.output_dir.
-
-    The annex (and its PDF) is regenerated when outputs/ has one, so like is compared with like.
-    """
-
-    def made(name: str) -> bool:
-        return any((settings.output_dir / str(y) / name).is_file() for y in settings.years)
-
+    """Rerun prepare and every notebook into a temp dir and compare with settings.output_dir."""
+    failed = 0
     with tempfile.TemporaryDirectory(prefix="ivb-verify-") as tmp:
         fresh, fresh_notebooks = _mirror(settings, notebook_dir, Path(tmp))
         prepare(fresh)
-        summary = run(fresh, fresh_notebooks, jobs=jobs, force=True, progress=False,
-                      annex=made("bijlage.html"), pdf=made("bijlage.pdf"))
+        for years, parameters, annex, pdf in _recorded_runs(settings):
+            parameters = {k: v for k, v in parameters.items() if k != "year"}
+            summary = run(fresh, fresh_notebooks, years=years, jobs=jobs, force=True,
+                          progress=False, parameters=parameters, annex=annex, pdf=pdf)
+            failed += len(summary.failed)
         new = deliverables(fresh.output_dir, settings.years)
     old = deliverables(settings.output_dir, settings.years)
     return VerifyReport(
         changed=sorted(k for k in new.keys() & old.keys() if new[k] != old[k]),
         missing=sorted(new.keys() - old.keys()),
         extra=sorted(old.keys() - new.keys()),
-        failed_notebooks=len(summary.failed),
+        failed_notebooks=failed,
         compared=len(new.keys() | old.keys()),
     )
