@@ -42,7 +42,7 @@ def long() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def settings():
-    return load_settings(ROOT / "data" / "raw" / "mini").replace(min_n=0)
+    return load_settings(ROOT / "data" / "raw" / "mini").replace(min_n=1)
 
 
 def _tidy(frame: pd.DataFrame, section: str, statistics: list[str], lonely: str = ""

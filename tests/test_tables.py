@@ -129,18 +129,20 @@ def test_workbook_has_frozen_dutch_header_number_formats_and_contents():
     table = AnnexTable(**{**_table().__dict__, "number": 3})
     data = export.workbook_bytes([table], heading="Tabellen", banner="SYNTHETISCHE DEMODATA")
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Inhoud", "T03 Proeftabel"]
-    sheet = book["T03 Proeftabel"]
-    assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == ["Indicator", "Waarde", "n", "Oordeel"]
-    assert all(c.font.bold for c in sheet[1])
-    assert sheet["B2"].value == pytest.approx(7.449) and sheet["B2"].number_format == "#,##0.0"
-    assert sheet["B3"].value == pytest.approx(38.6) and sheet["B3"].number_format == '0"%"'
-    assert sheet["C2"].value == 3725 and sheet["C2"].number_format == "#,##0"
-    assert sheet["D3"].value is None
-    assert sheet.column_dimensions["A"].width == 30
+    assert book.sheetnames == ["Inhoud", "T03"]
+    sheet = book["T03"]
+    assert sheet["A1"].value == "Tabel 3. Proeftabel"  # the full title; the sheet name is short
+    assert sheet.freeze_panes == "A4"
+    assert [c.value for c in sheet[3]] == ["Indicator", "Waarde", "n", "Oordeel"]
+    assert all(c.font.bold for c in sheet[3])
+    assert sheet["B4"].value == pytest.approx(7.449) and sheet["B4"].number_format == "#,##0.0"
+    assert sheet["B5"].value == pytest.approx(38.6) and sheet["B5"].number_format == '0"%"'
+    assert sheet["C4"].value == 3725 and sheet["C4"].number_format == "#,##0"
+    assert sheet["D5"].value is None
+    assert [sheet[f"A{r}"].value for r in (7, 8, 9)] == [
+        "Noot.", "Bron: test", "SYNTHETISCHE DEMODATA: deze cijfers zijn verzonnen"]
     contents = book["Inhoud"]
-    assert contents["C2"].value == "Proeftabel" and contents["D2"].value == "Noot."
+    assert [c.value for c in contents[4]] == ["T03", "Tabel 3. Proeftabel", "Noot.", "Bron: test"]
     assert any("SYNTHETISCHE DEMODATA" in str(c.value) for row in contents.iter_rows()
                for c in row)
 
