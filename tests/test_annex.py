@@ -299,7 +299,7 @@ def test_comparison_years_come_from_the_settings_alone(demo_copy):
     named = settings.replace(benchmark_waves=(2013, 2015))
     assert comparison_years(named, 2015, bench).benchmark == (2013, 2015)
     assert comparison_years(named, 2014, bench).benchmark == ()
-    with pytest.raises(InputError, match="referentiejaar"):
+    with pytest.raises(InputError, match="reference_year"):  # refused by the settings already
         comparison_years(settings.replace(reference_year=2011), 2015, bench)
 
 
