@@ -35,6 +35,17 @@ def _writable(settings, *, output: bool) -> None:
         require_writable(settings.output_dir, "--output-dir")
 
 
+def _parameters(pairs: list[list[str]] | None) -> dict:
+    """`-p NAME VALUE` pairs; values are read as YAML scalars (80 -> int, null -> None)."""
+    out = {}
+    for name, text in pairs or []:
+        try:
+            out[name] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            out[name] = text
+    return out
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from ivb_analysis import freshness
 
@@ -221,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=int, nargs="+", metavar="JAAR",
                      help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
     run.add_argument("--output-dir", type=Path, default=None,
-                     help="map voor de uitvoer (standaard: outputs/<levering>); per jaar een submap")
+                     help="map voor de uitvoer (standaard: outputs/<levering>), per jaar een map")
     run.add_argument("--notebook-dir", type=Path, default=Path("notebooks"),
                      help="map met de notebooks (standaard: notebooks)")
     run.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -246,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     anx.add_argument("--years", type=int, nargs="+", metavar="JAAR",
                      help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
     anx.add_argument("--output-dir", type=Path, default=None,
-                     help="map voor de uitvoer (standaard: outputs/<levering>); per jaar een submap")
+                     help="map voor de uitvoer (standaard: outputs/<levering>), per jaar een map")
     anx.add_argument("--pdf", action="store_true",
                      help="maak ook bijlage.pdf (WeasyPrint, geen browser nodig)")
     anx.set_defaults(func=cmd_annex)

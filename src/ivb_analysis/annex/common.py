@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -102,14 +103,28 @@ def add_comparisons(annex: Annex, est: pd.DataFrame, data: pd.DataFrame,
     return data, columns
 
 
-def share_note(settings: Settings) -> str:
-    p = settings.benchmark_share
-    if p > 0:
-        return (f"Omdat {settings.gemeente_naam} zelf in de {group_name(settings)} zit, is "
-                f"de standaardfout van het verschil gecorrigeerd voor die deel-geheelrelatie "
-                f"(aandeel van de gemeente p = {dutch_percent(p * 100, 1)}).")
-    return (f"De benchmark is berekend zonder {settings.gemeente_naam} (geen correctie "
-            "deel-geheel nodig, p = 0).")
+def share_note(settings: Settings, shares: pd.DataFrame, waves: Iterable[int]) -> str:
+    """The part-whole correction in one sentence, with the value of p used in `waves` and where
+    it comes from (the setting, or the population share in the group)."""
+    waves = list(waves)
+    used = shares[shares["year"].isin(waves)] if waves else shares
+    if used.empty or (used["share"] == 0).all():
+        return (f"De benchmark is berekend zonder {settings.gemeente_naam} (geen correctie "
+                "deel-geheel nodig, p = 0).")
+    if used["share"].nunique() == 1:
+        values = dutch_percent(float(used["share"].iloc[0]) * 100, 1)
+    else:
+        values = ", ".join(f"{dutch_percent(float(r.share) * 100, 2)} in {int(r.year)}"
+                           for r in used.itertuples())
+    if used["source"].eq("instelling").all():
+        origin = "instelling benchmark_share"
+    elif used["source"].eq("1/k").all():
+        origin = "1 gedeeld door het aantal gemeenten in de groep"
+    else:
+        origin = f"aandeel in de bevolking van de {group_name(settings)}"
+    return (f"Omdat {settings.gemeente_naam} zelf in de {group_name(settings)} zit, is de "
+            f"standaardfout van het verschil gecorrigeerd voor die deel-geheelrelatie (aandeel "
+            f"van de gemeente p = {values}; {origin}).")
 
 
 def group_name(settings: Settings) -> str:

@@ -14,14 +14,21 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import compare
+from ivb_analysis import benchmark, compare
 from ivb_analysis.annex.model import Section
 from ivb_analysis.catalogue import Catalogue, Selections, load_catalogue, load_selections
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.estimates import indicator_estimates
+from ivb_analysis.estimates import (
+    empty_domains,
+    empty_domains_note,
+    indicator_estimates,
+    lonely_psu_note,
+    lonely_strata,
+)
 from ivb_analysis.prepare import (
     BENCHMARK_TABLE,
+    GROUP_MEMBERS_TABLE,
     GROUP_POPULATION_TABLE,
     POPULATION_TABLE,
     SURVEY_TABLE,
@@ -185,6 +192,32 @@ class Annex:
         """The labels of indicators among `ids` the delivery does not have."""
         return [self.catalogue[i].label for i in ids if not self.delivered(i)]
 
+    @cached_property
+    def shares(self) -> pd.DataFrame:
+        """The part-whole share p per wave (`year, share, source, population_year`): the
+        delivery's `benchmark_share`, else the gemeente's population share among the group's
+        members (`benchmark.benchmark_shares`); shown in the notes wherever it is used."""
+        s = self.settings
+        if s.benchmark_share is not None:
+            return benchmark.benchmark_shares(self.waves, s.gemeente_code, fixed=s.benchmark_share)
+        membership = self.optional("group_members", GROUP_MEMBERS_TABLE)
+        population = self.optional("group_population", GROUP_POPULATION_TABLE)
+        if population is None or (membership is None and isinstance(s.benchmark_group, str)):
+            raise InputError(
+                "het aandeel p van de gemeente in de benchmark is niet te bepalen",
+                file=s.settings_file, column="benchmark_share",
+                expected="benchmark_share in ivb.yaml (0 als de benchmark de gemeente niet "
+                         "bevat), of de bronnen group_members en group_population")
+        members = benchmark.group_members(s.benchmark_group, membership)
+        return benchmark.benchmark_shares(self.waves, s.gemeente_code, members=members,
+                                          population=population)
+
+    @property
+    def share(self) -> dict[int, float]:
+        """p per wave, as `compare.vs_benchmark(share=...)` takes it."""
+        return {int(y): float(p) for y, p in zip(self.shares["year"], self.shares["share"],
+                                                 strict=True)}
+
     def gemeente_population(self) -> pd.DataFrame:
         """Population per gemeente and year: the benchmark group's file (it holds the other
         gemeenten of the casework too), else the gemeente row of the wijk population file."""
@@ -252,6 +285,7 @@ class Annex:
         tested = compare.domain_vs_rest(
             data, weight="weight", by="wijk_code", strata="stratum", min_n=self.settings.min_n,
             polarity=self.polarity, alpha=self.settings.alpha,
+            lonely_psu=self.settings.lonely_psu,
         )
         tests = tested[["indicator", "year", "wijk_code", "estimate_rest", "difference",
                         "se_difference", "p", "p_adjusted", VERDICT, "reason"]]
@@ -275,6 +309,21 @@ class Annex:
         years = sorted({*self.comparison.waves, self.year})
         return self.wijk_estimates_for(
             [*self.selections.wijk_indicators, *self.selections.wijk_victims], years)
+
+    @cached_property
+    def empty_wijken_note(self) -> str | None:
+        """'Niet getoond (0 respondenten): ...' for the wijken of the wijk list without any
+        respondent this year (they would otherwise vanish from tables and figures unnoticed)."""
+        return empty_domains_note(empty_domains(self.long, self.wijken, [self.year]), self.year)
+
+    @cached_property
+    def lonely_note(self) -> str | None:
+        """The method note's sentence on strata with a single respondent this year (None:
+        there are none)."""
+        lonely = lonely_strata(self.long[self.long["year"] == self.year], self.settings)
+        names = dict(zip(self.wijken["wijk_code"].astype(str),
+                         self.wijken["wijk_naam"].astype(str), strict=True))
+        return lonely_psu_note(lonely, self.settings.lonely_psu, names=names)
 
     # --- texts ----------------------------------------------------------------------------------
 

@@ -32,9 +32,12 @@ def method_note(annex: Annex) -> list[str]:
         f"Kleine aantallen: een uitkomst op minder dan {s.min_n} respondenten wordt niet "
         f"getoond; van {s.min_n} tot {s.indicatief_n} respondenten is ze indicatief "
         "(gemarkeerd met *).",
-        f"Benchmark ({group}): {common.share_note(s)} De ontwikkeling ten opzichte van "
-        "de benchmark is het verschil van de twee veranderingen (verschil van verschillen).",
+        f"Benchmark ({group}): {common.share_note(s, annex.shares, annex.comparison.benchmark)}"
+        " De ontwikkeling ten opzichte van de benchmark is het verschil van de twee "
+        "veranderingen (verschil van verschillen).",
     ]
+    if annex.lonely_note:
+        points.append(annex.lonely_note)
     if common.spans_break(annex.waves, s.method_break):
         points.append(
             f"Methodebreuk: vanaf {s.method_break} is de Veiligheidsmonitor vernieuwd en "

@@ -105,6 +105,8 @@ def _settings_document(waves: tuple[int, ...]) -> dict:
         "min_n": 50,
         "indicatief_n": 100,
         "method_break": 2021,
+        # The seed compares with 2013, the first benchmark wave of the G32 footprint.
+        **({"reference_year": 2013} if 2013 in waves else {}),
         "files": FILES,
     }
 

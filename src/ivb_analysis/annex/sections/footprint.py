@@ -28,13 +28,13 @@ def numbers(annex: Annex) -> pd.DataFrame | None:
     s = annex.settings
     if len(waves) == 2:
         result = bm.footprint(est, bench, waves[0], waves[1], alpha=s.alpha,
-                              share=s.benchmark_share, method_break=s.method_break)
+                              share=annex.share, method_break=s.method_break)
     else:
         y = waves[0]
         tested = compare.vs_benchmark(
             est[["indicator", "year", "estimate", "se", "suppressed"]],
             bench[bench["year"] == y][["indicator", "year", "estimate", "ci_low", "ci_high"]],
-            share=s.benchmark_share, keys=["indicator", "year"], polarity=annex.polarity,
+            share=annex.share, keys=["indicator", "year"], polarity=annex.polarity,
             family="year", alpha=s.alpha,
         ).set_index("indicator").reindex(ids)
         result = pd.DataFrame({
@@ -90,7 +90,7 @@ def build(annex: Annex) -> Section | None:
     if len(waves) == 2:
         chart_columns.append(("development", f"Ontwikkeling {waves[0]}–{waves[1]} t.o.v. "
                               f"{group}"))
-    share = common.share_note(annex.settings)
+    share = common.share_note(annex.settings, annex.shares, waves)
     years = " en ".join(map(str, waves))
     source = (f"Bron: {annex.settings.source_label} {years}; benchmark {group}, bewerking "
               f"gemeente {annex.gemeente}")

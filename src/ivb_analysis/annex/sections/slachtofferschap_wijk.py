@@ -30,6 +30,7 @@ def build(annex: Annex) -> Section | None:
     note = " ".join(t for t in (
         common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
                                 s.indicatief_n),
+        annex.empty_wijken_note,
         f"Elke wijk getoetst tegen de rest van de gemeente op {common.alpha_text(s)} met "
         "Benjamini-Hochberg-correctie per soort delict.",
         common.missing_note(annex.missing(annex.selections.wijk_victims))) if t)

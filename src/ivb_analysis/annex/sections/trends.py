@@ -108,9 +108,9 @@ def _trend_tests(annex: Annex, source: str) -> AnnexTable | None:
     data["row"] = data["indicator"] + "-" + data["first_year"].astype(int).astype(str)
     # The title names the period the tests cover, not the whole series.
     covered = f"{int(data['first_year'].min())}–{int(data['last_year'].max())}"
-    note = (f"Gewogen lineaire trend (gewicht 1/SE²) over de metingen; toets op "
-            f"{common.alpha_text(s)} met Benjamini-Hochberg-correctie. Een periode met minder "
-            "dan drie metingen is niet getoetst en niet opgenomen.")
+    note = (f"{compare.trend_method_note(data, s.alpha)} Benjamini-Hochberg-correctie over "
+            "de reeksen. Een periode met minder dan drie metingen is niet getoetst en niet "
+            "opgenomen.")
     if common.spans_break(annex.waves, s.method_break):
         note += (f" Voor en vanaf de methodebreuk ({s.method_break}) is de trend apart "
                  "berekend.")
@@ -121,6 +121,7 @@ def _trend_tests(annex: Annex, source: str) -> AnnexTable | None:
          Column("n_waves", "Metingen", "integer", 9),
          Column("difference", "Verandering volgens trend", "change", 16),
          Column("p_adjusted", "p (gecorrigeerd)", "pvalue", 12),
+         Column("p_lack_of_fit", "p afwijking van rechte lijn", "pvalue", 12),
          Column("judgement", "Oordeel", "text", 18)),
         source=source, note=note, row_key="row",
     )

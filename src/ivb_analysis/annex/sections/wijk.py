@@ -56,8 +56,9 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
     hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
     visible = common.shown(data, s.min_n)
     visible, compared = over_time(annex, indicator, visible)
-    note = common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
-                                   s.indicatief_n)
+    note = " ".join(t for t in (
+        common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
+                                s.indicatief_n), annex.empty_wijken_note) if t)
     if compared:
         note = " ".join(t for t in (note, common.change_note(
             annex, list(annex.comparison.waves))) if t)
