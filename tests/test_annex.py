@@ -87,8 +87,9 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
     assert {p.relative_to(first).as_posix() for p in written} == names
     figure_keys = {
         "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS), "trend_gemeente_inzet",
-        "trend_leefbaarheid", "trend_gemeente", "trend_overlast", "trend_veiligheid",
-        "trend_slachtofferschap", "trend_politie", "slachtofferschap", "politie_totaal",
+        "trend_leefbaarheid", "trend_gemeente", "trend_overlast_1", "trend_overlast_2",
+        "trend_veiligheid", "trend_slachtofferschap_1", "trend_slachtofferschap_3",
+        "trend_politie", "slachtofferschap", "politie_totaal",
         "politie_woninginbraak", "veiligheidshuis",
     }
     for key in figure_keys:
@@ -104,6 +105,24 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
     assert f"tables/tabellen_{YEAR}.xlsx" in names and "bijlage.html" in names
     assert "tables/LEESMIJ.txt" in names
     assert "bijlage.pdf" not in names
+    assert "figures/trend_overlast.svg" not in names  # eleven panels: split in two
+
+
+def test_trend_figures_have_at_most_six_panels_and_never_repeat_a_series(delivery):
+    section = Annex(load_settings(delivery), YEAR).section("trends")
+    inzet = section.figure("trend_gemeente_inzet")
+    lines = [t.get_text() for t in inzet.legends[0].get_texts()]
+    assert len(lines) == 3
+    headings = []
+    for item in section.figures:
+        if item.key == "trend_gemeente_inzet":
+            continue
+        axes = item.figure.axes
+        assert 1 <= len(axes) <= 6, item.key
+        headings += [ax.get_title(loc="left").replace("\n", " ") for ax in axes]
+    assert len(headings) == len(set(headings))
+    assert not [h for h in headings if any(h.startswith(line) for line in lines)]
+    assert [h for h in headings if h.startswith("Functioneren gemeente")]
 
 
 def test_no_table_holds_respondent_data_or_rows_below_min_n(rendered):

@@ -29,13 +29,22 @@ def build(annex: Annex) -> Section | None:
         items.append(FigureItem("trend_gemeente_inzet", title, figures.trend_lines(
             series, title=title, subtitle="% (helemaal) eens", source=source,
             banner=s.banner, method_break=s.method_break)))
+    # The theme panels leave out what the figure above already shows (no two figures with the
+    # same series) and the single statements (the items section shows those).
+    repeated = set(annex.selections.gemeente_series) if len(series) else set()
     for theme, heading in annex.selections.themes.items():
-        part = est[est["indicator"].map(lambda i, t=theme: annex.catalogue[i].theme == t)]
+        part = est[est["indicator"].map(
+            lambda i, t=theme: annex.catalogue[i].theme == t and i not in repeated
+            and annex.catalogue[i].item_of is None)]
         if part.empty:
             continue
         title = f"{heading}, {period}"
-        items.append(FigureItem(f"trend_{theme}", title, figures.trend_panels(
-            part, title=title, source=source, banner=s.banner, method_break=s.method_break)))
+        panels = figures.trend_panel_figures(part, title=title, source=source, banner=s.banner,
+                                             method_break=s.method_break)
+        for k, fig in enumerate(panels, start=1):
+            name = f"trend_{theme}" if len(panels) == 1 else f"trend_{theme}_{k}"
+            caption = title if len(panels) == 1 else f"{title} ({k} van {len(panels)})"
+            items.append(FigureItem(name, caption, fig))
     tables = [_wide_table(annex, source, period)]
     if len(annex.waves) >= 3:
         tested = _trend_tests(annex, source)
