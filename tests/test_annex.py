@@ -444,3 +444,38 @@ def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
     assert pd.isna(row["estimate_2013"]) and pd.isna(row["difference_2013"])
     assert row["judgement_2013"] == "niet getoetst (te weinig waarnemingen)"
     assert table.for_readers().set_index("Wijk").loc["Buitengebied", "Waarde 2013"] == ""
+
+
+def test_items_show_each_statement_per_wave_with_its_test(delivery):
+    """Issue 11 item 4: the five fysieke-voorzieningen and five cohesie statements as '%
+    (helemaal) eens' per wave, tested against the earlier wave, with a figure per scale; the
+    reversed statement counts lower-is-better; none of them is in the footprint or the
+    trends."""
+    annex = Annex(load_settings(delivery), YEAR)
+    section = annex.section("items")
+    keys = [t.key for t in section.tables]
+    assert keys == ["items", "items_sociale_cohesie", "items_fysieke_voorzieningen"]
+    assert [f.key for f in section.figures] == keys[1:]
+    cohesie = section.table("items_sociale_cohesie")
+    data = cohesie.data.set_index("indicator")
+    assert list(data.index) == ["coh_kennen_eens", "coh_omgang_eens", "coh_thuis_eens",
+                                "coh_gezellig_eens", "coh_contact_eens"]
+    assert data.loc["coh_kennen_eens", "label"] == \
+        "De mensen kennen elkaar in deze buurt nauwelijks"
+    assert annex.polarity["coh_kennen_eens"] == -1 and annex.polarity["coh_thuis_eens"] == 1
+    # the share is the weighted share answering 1 or 2 on the single item (hand-computed)
+    long = annex.long
+    one = long[(long["year"] == YEAR) & (long["indicator"] == "fv_verlichting_eens")
+               & long["value"].notna()]
+    expected = 100 * (one["value"] * one["weight"]).sum() / one["weight"].sum()
+    fv = section.table("items_fysieke_voorzieningen").data.set_index("indicator")
+    assert fv.loc["fv_verlichting_eens", "estimate"] == pytest.approx(expected)
+    assert set(fv["judgement_2013"]) <= {"beter", "gelijk", "slechter"}
+    assert {"estimate_2013", "p_adjusted_2013"} <= set(fv.columns)
+    headers = list(cohesie.for_readers().columns)
+    assert headers[:2] == ["Stelling", f"Waarde {YEAR}"] and f"{YEAR} t.o.v. 2013" in headers
+    assert "lager percentage gunstig" in cohesie.note
+    items = {i.id for i in annex.catalogue.indicators.values() if i.item_of}
+    assert len(items) == 10 and not items & {i.id for i in annex.catalogue.footprint}
+    trends = annex.section("trends").table("trends").data
+    assert not items & set(trends["indicator"])

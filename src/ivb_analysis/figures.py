@@ -506,10 +506,11 @@ def grouped_bars(
         values = data.pivot_table(index=category, columns=group, values="estimate",
                                   aggfunc="first")
         for cat, verdict in verdicts.items():
-            direction = (float(values.at[cat, order[0]] - values.at[cat, order[1]])
+            direction = (values.at[cat, order[0]] - values.at[cat, order[1]]
                          if len(order) > 1 and cat in values.index
                          and order[1] in values.columns and order[0] in values.columns
                          else None)
+            direction = None if direction is None or pd.isna(direction) else float(direction)
             text = _mark_text(verdict, direction)
             if text:
                 marks[cat] = (text, change_mark(verdict)[2])

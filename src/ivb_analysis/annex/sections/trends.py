@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ivb_analysis import compare, figures
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import VERDICT, Annex
@@ -18,7 +20,7 @@ def build(annex: Annex) -> Section | None:
         annex.skipped[KEY] = f"{annex.year} is de eerste meting: nog geen ontwikkeling"
         return None
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     first = min(annex.waves)
     period = f"{first}–{annex.year}"
     source = annex.source(first)
@@ -61,9 +63,16 @@ def build(annex: Annex) -> Section | None:
     )
 
 
+def headline(annex: Annex) -> pd.DataFrame:
+    """The gemeente's estimates without the single statements of scales (the items section
+    shows those)."""
+    est = annex.gemeente_estimates
+    return est[est["indicator"].map(lambda i: annex.catalogue[i].item_of is None)]
+
+
 def _wide_table(annex: Annex, source: str, period: str) -> AnnexTable:
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     data = common.shown(est[["indicator", "label", "kind", "unit", "year", "estimate", "se",
                              "ci_low", "ci_high", "n", "n_eff", "indicatief", "unreliable",
                              "suppressed"]], s.min_n)
@@ -98,7 +107,7 @@ def _wide_table(annex: Annex, source: str, period: str) -> AnnexTable:
 
 def _trend_tests(annex: Annex, source: str) -> AnnexTable | None:
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     tested = compare.linear_trend(
         est[["indicator", "year", "estimate", "se", "suppressed"]], keys=["indicator"],
         method_break=s.method_break, polarity=annex.polarity, alpha=s.alpha,
