@@ -87,8 +87,9 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
     assert {p.relative_to(first).as_posix() for p in written} == names
     figure_keys = {
         "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS), "trend_gemeente_inzet",
-        "trend_leefbaarheid", "trend_gemeente", "trend_overlast", "trend_veiligheid",
-        "trend_slachtofferschap", "trend_politie", "slachtofferschap", "politie_totaal",
+        "trend_leefbaarheid", "trend_gemeente", "trend_overlast_1", "trend_overlast_2",
+        "trend_veiligheid", "trend_slachtofferschap_1", "trend_slachtofferschap_3",
+        "trend_politie", "slachtofferschap", "politie_totaal",
         "politie_woninginbraak", "veiligheidshuis",
     }
     for key in figure_keys:
@@ -102,7 +103,26 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
     for key in table_keys:
         assert f"tables/{key}.csv" in names, key
     assert f"tables/tabellen_{YEAR}.xlsx" in names and "bijlage.html" in names
+    assert "tables/LEESMIJ.txt" in names
     assert "bijlage.pdf" not in names
+    assert "figures/trend_overlast.svg" not in names  # eleven panels: split in two
+
+
+def test_trend_figures_have_at_most_six_panels_and_never_repeat_a_series(delivery):
+    section = Annex(load_settings(delivery), YEAR).section("trends")
+    inzet = section.figure("trend_gemeente_inzet")
+    lines = [t.get_text() for t in inzet.legends[0].get_texts()]
+    assert len(lines) == 3
+    headings = []
+    for item in section.figures:
+        if item.key == "trend_gemeente_inzet":
+            continue
+        axes = item.figure.axes
+        assert 1 <= len(axes) <= 6, item.key
+        headings += [ax.get_title(loc="left").replace("\n", " ") for ax in axes]
+    assert len(headings) == len(set(headings))
+    assert not [h for h in headings if any(h.startswith(line) for line in lines)]
+    assert [h for h in headings if h.startswith("Functioneren gemeente")]
 
 
 def test_no_table_holds_respondent_data_or_rows_below_min_n(rendered):
@@ -116,19 +136,54 @@ def test_no_table_holds_respondent_data_or_rows_below_min_n(rendered):
             assert not table["suppressed"].any(), path.name
 
 
-def test_workbook_sheets_have_a_frozen_dutch_header(rendered):
+def test_workbook_has_a_sheet_per_table_with_title_header_and_method_note(rendered):
     first, _, _ = rendered
     book = load_workbook(io.BytesIO((first / "tables" / f"tabellen_{YEAR}.xlsx").read_bytes()))
-    assert book.sheetnames[0] == "Inhoud"
-    assert len(book.sheetnames) == 1 + len(list((first / "tables").glob("*.csv")))
-    wijk = next(book[n] for n in book.sheetnames if "Rapportcijfer leefbaarheid" in n)
-    assert wijk.freeze_panes == "A2"
-    headers = [c.value for c in wijk[1]]
+    n_tables = len(list((first / "tables").glob("*.csv")))
+    assert book.sheetnames == ["Inhoud", *(f"T{k:02d}" for k in range(1, n_tables + 1))]
+    contents = book["Inhoud"]
+    assert contents["A4"].value == "T01" and contents["A4"].hyperlink.location == "'T01'!A1"
+    titles = {name: book[name]["A1"].value for name in book.sheetnames[1:]}
+    wijk = next(book[n] for n, t in titles.items()
+                if t.endswith("Rapportcijfer leefbaarheid per wijk, 2015"))
+    assert re.fullmatch(r"Tabel \d+\. Rapportcijfer leefbaarheid per wijk, 2015", wijk["A1"].value)
+    headers = [c.value for c in wijk[3]]
     assert headers[:2] == ["Wijk", f"Waarde {YEAR}"] and "T.o.v. rest gemeente" in headers
-    assert isinstance(wijk["B2"].value, float) and wijk["B2"].number_format == "#,##0.0"
+    assert wijk["A4"].value == "Binnenstad"  # the data start under the header
+    assert isinstance(wijk["B4"].value, float) and wijk["B4"].number_format == "#,##0.0"
+    column = [c.value for c in wijk["A"]]
+    assert "Werkwijze" in column and "SYNTHETISCHE DEMODATA: deze cijfers zijn verzonnen" in column
+    assert any(str(v).startswith("Bron: Veiligheidsmonitor") for v in column)
+    kern = book["T01"]
+    assert kern["A1"].value == f"Tabel 1. Footprint-indicatoren voor heel Hengelo, {YEAR}"
+    headers = [c.value for c in kern[3]]
+    share = next(r for r in kern.iter_rows(min_row=4) if r[0].value == "Overlast totaal")
+    cell = share[headers.index(f"Waarde {YEAR}")]
+    assert isinstance(cell.value, float) and cell.number_format == '0"%"'  # 39 -> '39%'
+    assert share[headers.index("Eenheid")].value == "% veel overlast"
     for name in book.sheetnames[1:]:
-        assert book[name].freeze_panes == "A2", name
-        assert "resp_id" not in [c.value for c in book[name][1]]
+        sheet = book[name]
+        assert sheet.freeze_panes == "A4", name
+        assert sheet.print_title_rows == "$3:$3", name
+        assert int(sheet.page_setup.paperSize) == 9  # A4
+        assert "resp_id" not in [c.value for c in sheet[3]]
+
+
+def test_the_csv_folder_has_a_dutch_guide_with_the_label(rendered):
+    first, _, _ = rendered
+    guide = (first / "tables" / "LEESMIJ.txt").read_text(encoding="utf-8")
+    assert guide.startswith(f"Waar staat Hengelo? Tabellen bij de bijlage {YEAR}\n")
+    assert "SYNTHETISCHE DEMODATA: deze cijfers zijn verzonnen" in guide
+    for path in (first / "tables").glob("*.csv"):
+        assert f"  {path.name}  " in guide, path.name
+    assert "  p_adjusted  " in guide and "zie de bijlage" not in guide
+
+
+def test_the_page_carries_the_print_css_exactly_once(rendered):
+    first, _, _ = rendered
+    page = (first / "bijlage.html").read_text(encoding="utf-8")
+    assert page.count(export.PRINT_CSS_MARK) == 1
+    assert export.with_print_css(page) == page  # html_to_pdf adds nothing
 
 
 def test_html_is_self_contained_numbered_and_explains_the_method(rendered):
@@ -194,35 +249,19 @@ def test_significant_wijken_get_a_marker(delivery):
     assert significant > 0 and len(markers) == significant
 
 
-def test_pdf_without_chromium_is_a_clear_input_error(delivery, tmp_path, monkeypatch):
+def test_write_annex_makes_the_pdf_without_a_browser(tmp_path, monkeypatch):
+    """No Chromium anywhere: `pdf=True` renders bijlage.pdf with WeasyPrint, twice the same."""
     monkeypatch.setenv("IVB_CHROMIUM", str(tmp_path / "geen-chromium"))
-    settings = load_settings(delivery, output_dir=tmp_path / "uit")
-    with pytest.raises(InputError, match="Chromium") as caught:
-        write_annex(settings, YEAR, pdf=True)
-    assert isinstance(caught.value, export.PdfUnavailableError)
-    assert not (tmp_path / "uit").exists()  # refused before anything was written
-
-
-@pytest.mark.skipif(export.find_chromium() is None, reason="geen headless Chromium")
-def test_chromium_pdf_is_deterministic(tmp_path):
-    page = tmp_path / "p.html"
-    page.write_text('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>T</title>'
-                    "<style>@page{size:A4}</style></head><body><h1>Bijlage</h1><table><tr>"
-                    "<th>Wijk</th><th>Waarde</th></tr><tr><td>Noord</td><td>7,4</td></tr>"
-                    "</table></body></html>", encoding="utf-8")
-    first = export.html_to_pdf(page, tmp_path / "a.pdf").read_bytes()
-    second = export.html_to_pdf(page, tmp_path / "b.pdf").read_bytes()
-    assert first.startswith(b"%PDF") and first == second
-    assert b"D:20000101000000" in first
-
-
-def test_pdf_post_processing_keeps_the_length():
-    raw = (b"/CreationDate (D:20261129022348+01'00')\n/ModDate (D:20261129022348+01'00')"
-           b"/ID (node00000079) /Names [(node00000080) 3 0 R (node00000079) 2 0 R]")
-    fixed = export.deterministic_pdf(raw)
-    assert len(fixed) == len(raw)
-    assert b"D:20000101000000+00'00'" in fixed
-    assert b"(node00000001)" in fixed and b"(node00000002)" in fixed
+    monkeypatch.setenv("PATH", "/nonexistent")
+    data_dir = tmp_path / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", data_dir)
+    settings = load_settings(data_dir, output_dir=tmp_path / "uit", years=(2013,))
+    first = write_annex(settings, 2013, pdf=True)
+    pdf = tmp_path / "uit" / "2013" / "bijlage.pdf"
+    assert pdf in first and pdf.read_bytes().startswith(b"%PDF")
+    data = pdf.read_bytes()
+    write_annex(settings, 2013, pdf=True)
+    assert pdf.read_bytes() == data and b"D:20000101000000" in data
 
 
 def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
@@ -405,3 +444,38 @@ def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
     assert pd.isna(row["estimate_2013"]) and pd.isna(row["difference_2013"])
     assert row["judgement_2013"] == "niet getoetst (te weinig waarnemingen)"
     assert table.for_readers().set_index("Wijk").loc["Buitengebied", "Waarde 2013"] == ""
+
+
+def test_items_show_each_statement_per_wave_with_its_test(delivery):
+    """Issue 11 item 4: the five fysieke-voorzieningen and five cohesie statements as '%
+    (helemaal) eens' per wave, tested against the earlier wave, with a figure per scale; the
+    reversed statement counts lower-is-better; none of them is in the footprint or the
+    trends."""
+    annex = Annex(load_settings(delivery), YEAR)
+    section = annex.section("items")
+    keys = [t.key for t in section.tables]
+    assert keys == ["items", "items_sociale_cohesie", "items_fysieke_voorzieningen"]
+    assert [f.key for f in section.figures] == keys[1:]
+    cohesie = section.table("items_sociale_cohesie")
+    data = cohesie.data.set_index("indicator")
+    assert list(data.index) == ["coh_kennen_eens", "coh_omgang_eens", "coh_thuis_eens",
+                                "coh_gezellig_eens", "coh_contact_eens"]
+    assert data.loc["coh_kennen_eens", "label"] == \
+        "De mensen kennen elkaar in deze buurt nauwelijks"
+    assert annex.polarity["coh_kennen_eens"] == -1 and annex.polarity["coh_thuis_eens"] == 1
+    # the share is the weighted share answering 1 or 2 on the single item (hand-computed)
+    long = annex.long
+    one = long[(long["year"] == YEAR) & (long["indicator"] == "fv_verlichting_eens")
+               & long["value"].notna()]
+    expected = 100 * (one["value"] * one["weight"]).sum() / one["weight"].sum()
+    fv = section.table("items_fysieke_voorzieningen").data.set_index("indicator")
+    assert fv.loc["fv_verlichting_eens", "estimate"] == pytest.approx(expected)
+    assert set(fv["judgement_2013"]) <= {"beter", "gelijk", "slechter"}
+    assert {"estimate_2013", "p_adjusted_2013"} <= set(fv.columns)
+    headers = list(cohesie.for_readers().columns)
+    assert headers[:2] == ["Stelling", f"Waarde {YEAR}"] and f"{YEAR} t.o.v. 2013" in headers
+    assert "lager percentage gunstig" in cohesie.note
+    items = {i.id for i in annex.catalogue.indicators.values() if i.item_of}
+    assert len(items) == 10 and not items & {i.id for i in annex.catalogue.footprint}
+    trends = annex.section("trends").table("trends").data
+    assert not items & set(trends["indicator"])

@@ -268,3 +268,20 @@ def test_prepare_writes_indicator_status_and_no_rows_for_what_the_delivery_lacks
     shown = set(long["indicator"])
     assert "preventie" not in shown and "veel_overlast_overig" not in shown
     assert shown == set(status.index[status["status"] != "niet in deze levering"])
+
+
+def test_single_statements_of_a_scale_are_one_item_shares():
+    """% (helemaal) eens over one item: 1 for answers 1-2, 0 for 3-5, missing when not
+    answered; without the item the statement is 'niet in deze levering' while its scale is
+    'gedeeltelijk' (fysieke voorzieningen allows four of five items)."""
+    from ivb_analysis.clean.indicators import indicator_status
+
+    ind = CAT["coh_kennen_eens"]
+    assert (ind.rule, ind.items, ind.positive, ind.polarity, ind.item_of) == (
+        "share", ("coh_kennen",), (1, 2), -1, "sociale_cohesie")
+    items = pd.DataFrame({"coh_kennen": [1, 2, 3, 4, 5, np.nan]})
+    np.testing.assert_array_equal(indicator_values(items, ind), [1, 1, 0, 0, 0, np.nan])
+    status = indicator_status(set(CAT.items) - {"fv_verlichting"}, CAT).set_index("indicator")
+    assert tuple(status.loc["fysieke_voorzieningen"]) == ("gedeeltelijk", 4, 5)
+    assert tuple(status.loc["fv_verlichting_eens"]) == ("niet in deze levering", 0, 1)
+    assert tuple(status.loc["fv_groen_eens"]) == ("beschikbaar", 1, 1)

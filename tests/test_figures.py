@@ -327,3 +327,27 @@ def test_arrows_show_direction_and_words_and_colours_the_judgement():
     assert footer.count("significant hoger") == 1  # one legend
     assert "▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter (gelet op " \
            "wat gunstig is), vergeleken met 2013" in footer
+
+
+def test_the_significance_level_and_absent_indicators_come_from_the_caller():
+    """alpha is the caller's (Settings.alpha), never a literal 5%; an indicator the delivery
+    lacks reads 'niet in deze levering' across its footprint row, not 'niet getoetst'."""
+    data = pd.DataFrame({"label": ["Overlast"] * 2, "year": [2015, 2013],
+                         "estimate": [20.0, 30.0]})
+    fig = figures.grouped_bars(data, category="label", group="year", title="T", source=SOURCE,
+                               banner=None, kind="percentage", groups=[2015, 2013],
+                               verdicts=pd.Series({"Overlast": "beter"}), alpha=0.01)
+    footer = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    assert "toets op 1% met" in footer and "5%" not in footer
+    assert figures.alpha_text(0.025) == "2,5%"
+    table = pd.DataFrame({"label": ["Sociale cohesie", "Preventie"],
+                          "position_2015": [None, "beter"], "difference_2015": [np.nan, 0.5],
+                          "status": ["niet in deze levering", "beschikbaar"]})
+    fig = figures.footprint_chart(table, [("position_2015", "Positie 2015")], title="F",
+                                  source=SOURCE, banner=None, alpha=0.1)
+    assert [t.get_text() for t in _by_gid(fig, "footprint-absent")] == ["niet in deze levering"]
+    assert [t.get_text() for t in _by_gid(fig, "footprint-symbol")] == ["▲"]  # Preventie only
+    assert "niet getoetst" not in [t.get_text() for t in fig.axes[0].texts]
+    assert "toets op 10%" in " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    assert "Niet in deze levering: Sociale cohesie." in fig.alt_text
+    assert "Positie 2015: beter 1." in fig.alt_text

@@ -52,6 +52,9 @@ class Indicator:
     # The fewest of `items` a delivery must have for the indicator to be computed at all (then
     # "gedeeltelijk" when fewer than all); None: every item.
     min_items_present: int | None = None
+    # A single statement of a scale (`item_of`: the scale indicator's id), shown in the items
+    # section only: not in trends, key findings or the footprint.
+    item_of: str | None = None
 
     @property
     def items_required(self) -> int:
@@ -130,6 +133,11 @@ def _parse(raw: dict, source: str) -> Catalogue:
             raise InputError("min_items_present ligt niet tussen min_items en het aantal items",
                              file=source, row=ind_id, found=present,
                              expected=f"{spec.get('min_items', 1)} t/m {len(spec['items'])}")
+        parent = spec.get("item_of")
+        if parent is not None and (parent not in indicators or len(spec["items"]) != 1
+                                   or spec["items"][0] not in indicators[parent].items):
+            raise InputError("item_of noemt geen eerdere schaal met dit item", file=source,
+                             row=ind_id, found=parent)
         indicators[ind_id] = Indicator(
             id=ind_id,
             label=spec["label"],
@@ -147,6 +155,7 @@ def _parse(raw: dict, source: str) -> Catalogue:
             footprint=spec.get("footprint"),
             delict=bool(spec.get("delict", False)),
             min_items_present=None if present is None else int(present),
+            item_of=spec.get("item_of"),
         )
     return Catalogue(items=items, indicators=indicators)
 

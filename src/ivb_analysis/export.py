@@ -330,7 +330,7 @@ def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> P
     return write_bytes(target, data)
 
 
-# --- headless Chromium (browser screenshot tests only) -----------------------------------------
+# --- headless Chromium (the CLI's and run's old --pdf check; the PDF itself needs no browser) ---
 
 
 def find_chromium() -> str | None:
@@ -358,37 +358,6 @@ def require_chromium() -> str:
             expected="/usr/bin/chromium of chromium op het PATH",
         )
     return path
-
-
-# Post-processing of a Chromium PDF (dates, node ids); the annex PDF no longer needs it (WeasyPrint
-# writes fixed dates itself). Kept while tests of other modules still call it.
-
-_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}([+-]\d\d'\d\d'|Z)?")
-_PDF_NODE = re.compile(rb"\(node(\d{8})\)")
-
-
-def fixed_pdf_dates(data: bytes) -> bytes:
-    """Overwrite the creation and modification dates with 2000-01-01 (same byte length)."""
-
-    def fixed(match: re.Match[bytes]) -> bytes:
-        zone = match.group(2) or b""
-        zone = b"+00'00'" if len(zone) == 7 else zone
-        return b"/" + match.group(1) + b" (D:20000101000000" + zone
-
-    return _PDF_DATE.sub(fixed, data)
-
-
-def renumbered_pdf_nodes(data: bytes) -> bytes:
-    """Chromium names structure elements after DOM node ids, which shift between runs; replace
-    each by its rank (same width, order kept, every byte offset stays valid)."""
-    ids = sorted({int(m) for m in _PDF_NODE.findall(data)})
-    rank = {number: k for k, number in enumerate(ids, start=1)}
-    return _PDF_NODE.sub(lambda m: b"(node%08d)" % rank[int(m.group(1))], data)
-
-
-def deterministic_pdf(data: bytes) -> bytes:
-    """A Chromium PDF without its run-dependent bytes (dates, structure node ids)."""
-    return renumbered_pdf_nodes(fixed_pdf_dates(data))
 
 
 # --- the guide to the CSV files (tables/LEESMIJ.txt) ----------------------------------------
@@ -463,8 +432,31 @@ CSV_COLUMNS: dict[str, str] = {
     "count_change_pct": "verandering t.o.v. het jaar ervoor, in procenten",
     "overleg": "overleg of casustype van het Veiligheidshuis",
     "opmerking": "opmerking, bijvoorbeeld 'geen bevolkingscijfer'",
-    "rank": "rangorde binnen de benchmarkgroep (1 = laagste)",
+    "rank": "plaats binnen de benchmarkgroep (1 = hoogste cijfer)",
     "n_ranked": "aantal gemeenten in de rangorde",
+    "rank_text": "plaats binnen de benchmarkgroep als tekst, bijvoorbeeld '3 van 33'",
+    "region_code": "CBS-code van de gemeente",
+    "group_rate_per_1000": "aantal per 1.000 inwoners in de hele benchmarkgroep (som van de "
+                           "misdrijven gedeeld door de som van de inwoners)",
+    "others_rate_per_1000": "aantal per 1.000 inwoners in de benchmarkgroep zonder de gemeente "
+                            "zelf",
+    "ratio": "cijfer van de gemeente gedeeld door dat van de benchmarkgroep (1 = gelijk)",
+    "n_members": "aantal gemeenten in de benchmarkgroep",
+    "n_used": "aantal gemeenten van de groep met cijfers voor dat jaar",
+    "group_crimes": "geregistreerde misdrijven in de hele benchmarkgroep",
+    "group_population": "inwoners van de hele benchmarkgroep",
+    "missing": "gemeenten van de groep zonder cijfers voor dat jaar (CBS-codes)",
+    "theme": "thema van de indicator (leefbaarheid, overlast, veiligheid, slachtofferschap, ...)",
+    "status": "of de levering de vragen van de indicator bevat: beschikbaar, gedeeltelijk of "
+              "niet in deze levering",
+    "proportion": "True: de uitkomst is een percentage (interval op de logit-schaal)",
+    "row": "sleutel van de rij (indicator en wijk of periode), gelijk aan het anker in de "
+           "bijlage",
+    "definition": "hoe de schaalscore is berekend",
+    "item": "code van de vraag (vaste naam in de indicatorcatalogus)",
+    "question": "vraag of stelling zoals in de vragenlijst",
+    "answers": "de antwoordmogelijkheden",
+    "reversed": "ja: de stelling telt omgekeerd mee (eens is ongunstig)",
 }
 _YEAR_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<year>(19|20)\d\d)$")
 

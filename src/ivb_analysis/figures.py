@@ -24,13 +24,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import Formatter, MaxNLocator
 
+from ivb_analysis import style
 from ivb_analysis.tables import dutch_number, dutch_percent, format_value
 
-PALETTE = {"blauw": "#0072B2", "oranje": "#E69F00", "groen": "#009E73", "rood": "#D55E00",
-           "paars": "#CC79A7", "geel": "#F0E442", "lichtblauw": "#56B4E9", "grijs": "#999999",
-           "zwart": "#000000"}
-TEXT_GREY = "#444444"
-BANNER_RED = "#b2182b"
+#: Okabe-Ito by name (series colours); colours with a meaning come from `style` (roles).
+PALETTE = {"blauw": style.BENCHMARK, "oranje": "#E69F00", "groen": style.BETTER,
+           "rood": style.WORSE, "paars": "#CC79A7", "geel": "#F0E442", "lichtblauw": "#56B4E9",
+           "grijs": "#999999", "zwart": "#000000"}
+TEXT_GREY = style.TEXT_GREY
+BANNER_RED = style.BANNER
 A4_WIDTH_INCH = 6.3  # text width of an A4 page with 2.5 cm margins
 STYLE = {
     "font.family": ["DejaVu Sans", "sans-serif"],
@@ -80,13 +82,17 @@ VALUE_RANGE = {"rapportcijfer": (1.0, 10.0), "schaalscore": (0.0, 10.0),
 #: beter/slechter have no default symbol: which way is better depends on the indicator, so the
 #: arrow comes from the sign of the difference (`change_mark`).
 VERDICTS = {
-    "beter": ("", "beter", PALETTE["groen"]),
-    "slechter": ("", "slechter", PALETTE["rood"]),
-    "gelijk": ("●", "gelijk", "#777777"),
-    "hoger": ("▲", "hoger", PALETTE["blauw"]),
-    "lager": ("▼", "lager", PALETTE["blauw"]),
+    "beter": ("", "beter", style.BETTER),
+    "slechter": ("", "slechter", style.WORSE),
+    "gelijk": ("●", "gelijk", style.NEUTRAL),
+    "hoger": ("▲", "hoger", style.BENCHMARK),
+    "lager": ("▼", "lager", style.BENCHMARK),
 }
-NOT_TESTED = ("–", "niet getoetst", "#777777")
+NOT_TESTED = ("–", "niet getoetst", style.NEUTRAL)
+#: An indicator the delivery lacks (contract 4): said so, never 'niet getoetst'.
+NOT_DELIVERED = "niet in deze levering"
+#: The significance level when a caller gives none (callers pass `Settings.alpha`).
+DEFAULT_ALPHA = 0.05
 #: The one legend of the symbols and colours (figures add what they are compared with).
 MARK_LEGEND = ("▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter "
                "(gelet op wat gunstig is)")
@@ -315,11 +321,18 @@ def _mark_text(verdict: object, direction: float | None) -> str:
     return f"{symbol} {word}".strip()
 
 
-def _verdict_note(verdicts: pd.Series, compared_with: str) -> str | None:
+def alpha_text(alpha: float) -> str:
+    """The significance level as readers see it: 0.05 -> '5%', 0.025 -> '2,5%'."""
+    percent = alpha * 100
+    return dutch_percent(percent, 0 if float(percent).is_integer() else 1)
+
+
+def _verdict_note(verdicts: pd.Series, compared_with: str,
+                  alpha: float = DEFAULT_ALPHA) -> str | None:
     """The one legend of the marks that occur: direction by symbol, judgement by word/colour."""
     if not verdicts.isin(["beter", "slechter", "hoger", "lager"]).any():
         return None
-    return (f"{MARK_LEGEND}, vergeleken met {compared_with}; toets op 5% met "
+    return (f"{MARK_LEGEND}, vergeleken met {compared_with}; toets op {alpha_text(alpha)} met "
             "Benjamini-Hochberg-correctie. Zonder teken: geen significant verschil.")
 
 
@@ -345,7 +358,7 @@ def wijk_bars(
     gemeente_value: float | None = None, decimals: int = 1, kind: str | None = None,
     subtitle: str | None = None, gemeente_label: str = "gemeente",
     compared_with: str = "de rest van de gemeente", min_n: int = 50, indicatief_n: int = 100,
-    note: str | None = None, what: str = "respondenten",
+    note: str | None = None, what: str = "respondenten", alpha: float = DEFAULT_ALPHA,
 ) -> AnnexFigure:
     """Horizontal bars per wijk, highest on top, with 95% intervals and significance symbols.
 
@@ -370,7 +383,7 @@ def wijk_bars(
     notes = []
     if has_ci:
         notes.append("Lijnen: 95%-betrouwbaarheidsinterval.")
-    verdict_note = _verdict_note(shown["verdict"], compared_with)
+    verdict_note = _verdict_note(shown["verdict"], compared_with, alpha)
     if verdict_note:
         notes.append(verdict_note)
     if "n" in shown.columns and len(shown):
@@ -466,6 +479,7 @@ def grouped_bars(
     markers: pd.Series | None = None, marker_note: str | None = None,
     notes: Sequence[str] = (), highlight: object | None = None,
     category_name: str | None = None, verdicts: pd.Series | None = None,
+    alpha: float = DEFAULT_ALPHA,
 ) -> AnnexFigure:
     """Horizontal bars per `category`, one bar per `group` (e.g. year or gemeente), with labels.
 
@@ -492,15 +506,16 @@ def grouped_bars(
         values = data.pivot_table(index=category, columns=group, values="estimate",
                                   aggfunc="first")
         for cat, verdict in verdicts.items():
-            direction = (float(values.at[cat, order[0]] - values.at[cat, order[1]])
+            direction = (values.at[cat, order[0]] - values.at[cat, order[1]]
                          if len(order) > 1 and cat in values.index
                          and order[1] in values.columns and order[0] in values.columns
                          else None)
+            direction = None if direction is None or pd.isna(direction) else float(direction)
             text = _mark_text(verdict, direction)
             if text:
                 marks[cat] = (text, change_mark(verdict)[2])
         if marks and not marker_note and len(order) > 1:
-            marker_note = _verdict_note(verdicts, str(group_labels(order[1])))
+            marker_note = _verdict_note(verdicts, str(group_labels(order[1])), alpha)
         shown_note = bool(marks) and bool(marker_note)
     elif markers is not None:
         for cat, symbol in markers.items():
@@ -860,7 +875,7 @@ def _direction_column(table: pd.DataFrame, column: str) -> str | None:
 def footprint_chart(
     table: pd.DataFrame, columns: Sequence[tuple[str, str]], *, title: str, source: str,
     banner: str | None, subtitle: str | None = None, notes: Sequence[str] = (),
-    directions: dict[str, str] | None = None,
+    directions: dict[str, str] | None = None, alpha: float = DEFAULT_ALPHA,
 ) -> AnnexFigure:
     """The footprint as a table-figure: one row per indicator, a mark + word per column.
 
@@ -869,7 +884,8 @@ def footprint_chart(
     (not tested: shown as '– niet getoetst'). The arrow (▲ higher, ▼ lower) comes from the
     difference column of each verdict column: `directions` (verdict column -> difference
     column), by default `difference_<year>` for `position_<year>` and
-    `development_difference` for `development`; word and colour give the judgement.
+    `development_difference` for `development`; word and colour give the judgement. A row
+    whose `status` is 'niet in deze levering' (contract 4) says so across its columns.
     """
     n_rows = len(table)
     row_h = 0.23
@@ -877,7 +893,10 @@ def footprint_chart(
     col_w = (A4_WIDTH_INCH - 0.24 - label_w) / max(len(columns), 1)
     header_lines = max(len(textwrap.wrap(h, 14)) for _, h in columns) if columns else 1
     sources = {c: (directions or {}).get(c) or _direction_column(table, c) for c, _ in columns}
-    legend = (f"{MARK_LEGEND}: significant verschil met de benchmark (toets op 5%, "
+    absent = (table["status"] == NOT_DELIVERED).to_numpy() if "status" in table.columns \
+        else np.zeros(n_rows, dtype=bool)
+    legend = (f"{MARK_LEGEND}: significant verschil met de benchmark (toets op "
+              f"{alpha_text(alpha)}, "
               "Benjamini-Hochberg); bij ontwikkeling: sterker gestegen of gedaald dan de "
               "benchmark. ● gelijk: geen significant verschil. – niet getoetst (geen "
               "vergelijkbaar cijfer, te weinig respondenten of een methodebreuk).")
@@ -904,6 +923,11 @@ def footprint_chart(
                 ax.add_patch(Rectangle((0, y - 0.5), width, 1, facecolor="#f0f0f0",
                                        edgecolor="none", zorder=0))
             ax.text(0.05, y, str(row.label), va="center", fontsize=MIN_FONT_PT)
+            if absent[r]:
+                ax.text(label_w + len(columns) * col_w / 2, y, NOT_DELIVERED, va="center",
+                        ha="center", fontsize=MIN_FONT_PT, style="italic",
+                        color=style.TEXT_GREY, gid="footprint-absent")
+                continue
             for c, (column, _) in enumerate(columns):
                 source_column = sources[column]
                 direction = (float(table[source_column].iloc[r])
@@ -924,6 +948,11 @@ def footprint_chart(
 
 def _footprint_alt(title: str, table: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> str:
     parts = [f"Tabel als figuur: {title}, {len(table)} indicatoren."]
+    if "status" in table.columns:
+        absent = table["status"] == NOT_DELIVERED
+        if absent.any():
+            parts.append(f"Niet in deze levering: {_names(table.loc[absent, 'label'], 8)}.")
+            table = table[~absent]
     for column, heading in columns:
         counts = table[column].map(lambda v: verdict_cell(v)[1]).value_counts()
         summary = ", ".join(f"{word} {counts[word]}" for word in

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ivb_analysis import figures
 from ivb_analysis.config import Settings
 from ivb_analysis.tables import Column, dutch_number, dutch_percent
 
@@ -50,7 +51,7 @@ def judgement(verdicts: pd.Series, reasons: pd.Series) -> list[str]:
 
 def alpha_text(settings: Settings) -> str:
     """The significance level as readers see it ('5%')."""
-    return dutch_percent(settings.alpha * 100, 0 if (settings.alpha * 100).is_integer() else 1)
+    return figures.alpha_text(settings.alpha)
 
 
 def spans_break(years: list[int], method_break: int | None) -> bool:

@@ -1,4 +1,4 @@
-"""The annex page: screen CSS (+ the print CSS of templates/print.css), sections as HTML.
+"""The annex page: screen CSS + the print CSS (templates/print.css, once), sections as HTML.
 
 Escaping by construction: every text reaches the page through `esc` (headings, captions, notes,
 alt texts, the method note) or through `AnnexTable.to_html` (cells and headers escaped by the
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import base64
 import html
-from importlib import resources
 from typing import TYPE_CHECKING
 
-from ivb_analysis import figures, style
+from ivb_analysis import export, figures, style
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable
 
@@ -63,12 +62,6 @@ nav.toc ol {{ columns: 2; font-size: 9pt; }}
 """
 
 _MARGIN_FONT = 'font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 7.5pt; color: #555;'
-
-
-def print_css() -> str:
-    """templates/print.css (paged media, contract 6) when the package has it."""
-    path = resources.files("ivb_analysis").joinpath("templates/print.css")
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def page_css(title: str, banner: str | None) -> str:
@@ -148,7 +141,7 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title>
-<style>{CSS}{page_css(title, s.banner)}{print_css()}</style>
+<style>{CSS}{page_css(title, s.banner)}{export.print_css()}</style>
 </head>
 <body>
 {banner_html(s.banner)}

@@ -1,4 +1,5 @@
-"""Writing one year's annex: figures/, tables/ (CSV + workbook), bijlage.html, bijlage.pdf."""
+"""Writing one year's annex: figures/, tables/ (CSV, LEESMIJ.txt, workbook), bijlage.html and
+bijlage.pdf (WeasyPrint: no browser needed)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
     """Write figures/, tables/, bijlage.html (and bijlage.pdf) for one year; returns the paths.
 
     The comparison years come from `settings` only (contract 1: `reference_year`,
-    `benchmark_waves`), so the annex and the notebooks of one run state the same years. When a
-    PDF is asked for and cannot be made, the error is raised before anything is written.
+    `benchmark_waves`), so the annex and the notebooks of one run state the same years. The
+    tables go out three ways: one CSV per table with `tables/LEESMIJ.txt` explaining every
+    column in Dutch, and the workbook for council staff (a sheet per table, with the method
+    note under each). The PDF is the page itself rendered by WeasyPrint (`export.html_to_pdf`).
     """
-    require = getattr(export, "require_chromium", None)
-    chromium = require() if pdf and require is not None else None
     annex = Annex(settings, year)
     sections = annex.sections()
     out = year_dir(settings, year)
@@ -42,13 +43,14 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
             written.append(export.write_csv(table.data, out / "tables" / f"{table.key}.csv"))
     all_tables = [t for s in sections for t in s.tables]
     book = workbook_name(year)
-    written.append(export.write_workbook(
-        all_tables, out / "tables" / book, banner=settings.banner,
-        heading=f"Waar staat {settings.gemeente_naam}? Tabellen bij de bijlage {year}"))
+    heading = f"Waar staat {settings.gemeente_naam}? Tabellen bij de bijlage {year}"
+    written.append(export.write_csv_guide(all_tables, out / "tables", heading=heading,
+                                          banner=settings.banner, workbook=book))
+    written.append(export.write_workbook(all_tables, out / "tables" / book,
+                                         banner=settings.banner, heading=heading,
+                                         method_note=annex.method_note()))
     page = write_text(out / "bijlage.html", annex_html(annex, sections, workbook=book, svg=svg))
     written.append(page)
     if pdf:
-        target = out / "bijlage.pdf"
-        written.append(export.html_to_pdf(page, target, chromium) if chromium is not None
-                       else export.html_to_pdf(page, target))
+        written.append(export.html_to_pdf(page, out / "bijlage.pdf"))
     return written

@@ -106,7 +106,7 @@ def build(annex: Annex) -> Section | None:
         result, chart_columns, title=title,
         subtitle=(f"Positie per meetjaar en ontwikkeling {waves[0]}–{waves[1]}"
                   if len(waves) == 2 else f"Positie in {waves[0]} (geen eerdere benchmark)"),
-        source=source, banner=annex.settings.banner, notes=notes,
+        source=source, banner=annex.settings.banner, notes=notes, alpha=annex.settings.alpha,
     )
     columns = [Column("label", "Indicator", "text", 30)]
     for y in waves:

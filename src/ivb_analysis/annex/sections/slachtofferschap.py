@@ -11,7 +11,6 @@ from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable, Column
 
 KEY = "slachtofferschap"
-SYMBOLS = {"beter": "▲", "slechter": "▼"}
 
 
 def build(annex: Annex) -> Section | None:
@@ -27,10 +26,9 @@ def build(annex: Annex) -> Section | None:
                                            "n_eff", "suppressed"]].reset_index(drop=True)
     data, compared = common.add_comparisons(annex, est, data)
     base = annex.comparison.main
-    markers = None
+    verdicts = None
     if base is not None:
-        markers = pd.Series(data[f"verdict_{base}"].map(SYMBOLS).to_numpy(),
-                            index=data["label"])
+        verdicts = pd.Series(data[f"verdict_{base}"].to_numpy(), index=data["label"])
     title = f"Slachtofferschap naar soort delict, {annex.year}"
     s = annex.settings
     shown_years = [y for y in (annex.year, base) if y is not None]
@@ -39,10 +37,7 @@ def build(annex: Annex) -> Section | None:
         category="label", group="year", category_name="delict",
         title=title, subtitle="% inwoners dat in de afgelopen twaalf maanden slachtoffer was",
         source=annex.source(base), banner=s.banner, kind="percentage", groups=shown_years,
-        markers=markers,
-        marker_note=(f"▲ significant minder (beter), ▼ significant meer (slechter) dan in {base} "
-                     f"(toets op {common.alpha_text(s)}, Benjamini-Hochberg)."
-                     if base is not None else None),
+        verdicts=verdicts, alpha=s.alpha,
         notes=[f"De verandering sinds {base} is niet getoetst: methodebreuk in "
                f"{s.method_break}."] if base is not None and common.spans_break(
                    [base, annex.year], s.method_break) else [],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ivb_analysis import compare, figures
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import VERDICT, Annex
@@ -18,7 +20,7 @@ def build(annex: Annex) -> Section | None:
         annex.skipped[KEY] = f"{annex.year} is de eerste meting: nog geen ontwikkeling"
         return None
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     first = min(annex.waves)
     period = f"{first}–{annex.year}"
     source = annex.source(first)
@@ -29,13 +31,22 @@ def build(annex: Annex) -> Section | None:
         items.append(FigureItem("trend_gemeente_inzet", title, figures.trend_lines(
             series, title=title, subtitle="% (helemaal) eens", source=source,
             banner=s.banner, method_break=s.method_break)))
+    # The theme panels leave out what the figure above already shows (no two figures with the
+    # same series) and the single statements (the items section shows those).
+    repeated = set(annex.selections.gemeente_series) if len(series) else set()
     for theme, heading in annex.selections.themes.items():
-        part = est[est["indicator"].map(lambda i, t=theme: annex.catalogue[i].theme == t)]
+        part = est[est["indicator"].map(
+            lambda i, t=theme: annex.catalogue[i].theme == t and i not in repeated
+            and annex.catalogue[i].item_of is None)]
         if part.empty:
             continue
         title = f"{heading}, {period}"
-        items.append(FigureItem(f"trend_{theme}", title, figures.trend_panels(
-            part, title=title, source=source, banner=s.banner, method_break=s.method_break)))
+        panels = figures.trend_panel_figures(part, title=title, source=source, banner=s.banner,
+                                             method_break=s.method_break)
+        for k, fig in enumerate(panels, start=1):
+            name = f"trend_{theme}" if len(panels) == 1 else f"trend_{theme}_{k}"
+            caption = title if len(panels) == 1 else f"{title} ({k} van {len(panels)})"
+            items.append(FigureItem(name, caption, fig))
     tables = [_wide_table(annex, source, period)]
     if len(annex.waves) >= 3:
         tested = _trend_tests(annex, source)
@@ -52,9 +63,16 @@ def build(annex: Annex) -> Section | None:
     )
 
 
+def headline(annex: Annex) -> pd.DataFrame:
+    """The gemeente's estimates without the single statements of scales (the items section
+    shows those)."""
+    est = annex.gemeente_estimates
+    return est[est["indicator"].map(lambda i: annex.catalogue[i].item_of is None)]
+
+
 def _wide_table(annex: Annex, source: str, period: str) -> AnnexTable:
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     data = common.shown(est[["indicator", "label", "kind", "unit", "year", "estimate", "se",
                              "ci_low", "ci_high", "n", "n_eff", "indicatief", "unreliable",
                              "suppressed"]], s.min_n)
@@ -89,7 +107,7 @@ def _wide_table(annex: Annex, source: str, period: str) -> AnnexTable:
 
 def _trend_tests(annex: Annex, source: str) -> AnnexTable | None:
     s = annex.settings
-    est = annex.gemeente_estimates
+    est = headline(annex)
     tested = compare.linear_trend(
         est[["indicator", "year", "estimate", "se", "suppressed"]], keys=["indicator"],
         method_break=s.method_break, polarity=annex.polarity, alpha=s.alpha,

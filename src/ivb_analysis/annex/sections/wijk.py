@@ -11,8 +11,6 @@ from ivb_analysis.annex.context import VERDICT, Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable, Column, remark
 
-SYMBOLS = {"beter": "▲", "slechter": "▼"}
-
 
 def key(indicator: str) -> str:
     return f"wijk_{indicator}"
@@ -44,6 +42,7 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
         source=annex.source(), banner=s.banner,
         gemeente_value=annex.gemeente_value(indicator), kind=spec.kind,
         gemeente_label=f"heel {annex.gemeente}", min_n=s.min_n, indicatief_n=s.indicatief_n,
+        alpha=s.alpha,
     )
     items = [FigureItem(key(indicator), title, fig)]
     data = est.assign(judgement=common.judgement(est[VERDICT], est["reason"]),
@@ -94,16 +93,14 @@ def _over_time_figure(annex: Annex, indicator: str, visible: pd.DataFrame) -> Fi
     names = dict(zip(annex.wijken["wijk_code"], annex.wijken["wijk_naam"], strict=True))
     part = part.assign(wijk_naam=part["wijk_code"].map(names)).sort_values(
         ["wijk_code", "year"], kind="stable")
-    markers = pd.Series(visible[f"verdict_{base}"].map(SYMBOLS).to_numpy(),
-                        index=visible["wijk_code"].map(names))
+    verdicts = pd.Series(visible[f"verdict_{base}"].to_numpy(),
+                         index=visible["wijk_code"].map(names))
     title = f"{spec.label} per wijk, {base} en {annex.year}"
     fig = figures.grouped_bars(
         part, category="wijk_naam", group="year", category_name="wijk", title=title,
         subtitle=f"{common.unit_phrase(spec.unit)}; wijk vergeleken met de eigen uitkomst in "
                  f"{base}",
         source=annex.source(base), banner=annex.settings.banner, kind=spec.kind,
-        groups=[annex.year, base], markers=markers,
-        marker_note=(f"▲ significant beter, ▼ significant slechter dan in {base} (toets op "
-                     f"{common.alpha_text(annex.settings)}, Benjamini-Hochberg)."),
+        groups=[annex.year, base], verdicts=verdicts, alpha=annex.settings.alpha,
     )
     return FigureItem(f"{key(indicator)}_ontwikkeling", title, fig)
