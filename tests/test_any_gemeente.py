@@ -155,8 +155,10 @@ def test_annex_for_enschede(delivery, prepared, tmp_path):
     assert "Enschede" in html
     assert "Hengelo?" not in html  # the title names this delivery's gemeente
     assert "SYNTHETISCHE DEMODATA" in html
-    # The annex's "niet in deze levering" for the preventie indicator (contract 4) comes with
-    # the annex helper's branch; the assertion on it is added when that branch is merged.
+    # the indicator whose items were not asked says so in the annex (contract 4)
+    assert "niet in deze levering" in html
+    at = html.index("Preventie")
+    assert "niet in deze levering" in html[at:at + 2000]
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [

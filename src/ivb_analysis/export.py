@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import re
-import shutil
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,18 +27,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ivb_analysis.atomic import write_bytes, write_text
-from ivb_analysis.errors import InputError
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
 from ivb_analysis.tables import AnnexTable, excel_format
 
 FIGURE_FORMATS = ("svg", "pdf", "png")
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
-class PdfUnavailableError(InputError):
-    """No headless Chromium where one is required (browser checks): the CLI exits 2."""
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -318,46 +310,12 @@ def pdf_bytes(html_text: str, *, base_url: str | None = None) -> bytes:
     return document.write_pdf(pdf_version="1.4")
 
 
-def html_to_pdf(html_file: Path, target: Path, chromium: str | None = None) -> Path:
-    """Render a local HTML file (the annex) to PDF with WeasyPrint; no browser needed.
-
-    `chromium` is accepted for old callers and ignored.
-    """
-    del chromium
+def html_to_pdf(html_file: Path, target: Path) -> Path:
+    """Render a local HTML file (the annex) to PDF with WeasyPrint; no browser needed."""
     html_file = Path(html_file)
     data = pdf_bytes(html_file.read_text(encoding="utf-8"),
                      base_url=html_file.resolve().parent.as_uri() + "/")
     return write_bytes(target, data)
-
-
-# --- headless Chromium (the CLI's and run's old --pdf check; the PDF itself needs no browser) ---
-
-
-def find_chromium() -> str | None:
-    """Path of a headless-capable Chromium: $IVB_CHROMIUM, /usr/bin/chromium, or on PATH."""
-    configured = os.environ.get("IVB_CHROMIUM")
-    if configured:
-        return configured if Path(configured).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def require_chromium() -> str:
-    """The Chromium path, or a clear error for users (exit 2 in the CLI). Only the browser
-    test needs Chromium; the PDF is made by WeasyPrint (`html_to_pdf`)."""
-    path = find_chromium()
-    if path is None:
-        raise PdfUnavailableError(
-            "geen headless Chromium gevonden. Installeer Chromium, of geef het pad in de "
-            "omgevingsvariabele IVB_CHROMIUM",
-            expected="/usr/bin/chromium of chromium op het PATH",
-        )
-    return path
 
 
 # --- the guide to the CSV files (tables/LEESMIJ.txt) ----------------------------------------
