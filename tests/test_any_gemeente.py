@@ -96,7 +96,7 @@ def test_check_before_any_run(delivery, capsys):
     capsys.readouterr()
     assert main(["check", "--data-dir", str(delivery)]) == 0
     report = capsys.readouterr().out
-    assert "Indicatoren: 36 beschikbaar, 1 gedeeltelijk, 2 niet in deze levering" in report
+    assert "Indicatoren: 46 beschikbaar, 1 gedeeltelijk, 2 niet in deze levering" in report
     assert ("preventie: niet in deze levering (0 van 4 items; ontbreekt: prev_verlichting, "
             "prev_waardevol, prev_fiets, prev_slot)") in report
     assert "overlast_totaal: gedeeltelijk (12 van 13 items; ontbreekt: ovh_horeca)" in report
