@@ -164,3 +164,17 @@ def test_sheet_names_are_short_and_unique():
     second = export.sheet_name(long, used)
     assert len(first) <= 31 and len(second) <= 31 and first != second
     assert not set("[]:*?/\\") & set(first)
+
+
+def test_a_significant_difference_is_never_shown_as_two_equal_numbers():
+    """5,42 against a benchmark of 5,36 judged 'beter' must not read '5,4 vs 5,4 beter'."""
+    data = pd.DataFrame({"label": ["A", "B", "C"], "kind": ["rapportcijfer"] * 2 + ["percentage"],
+                         "estimate": [5.42, 5.42, 24.96], "benchmark": [5.36, 5.36, 25.04],
+                         "position": ["beter", "gelijk", "lager"]})
+    table = AnnexTable("t", "Proef", data, (
+        Column("label", "Indicator"),
+        Column("estimate", "Gemeente", "value", apart_from=("benchmark", "position")),
+        Column("benchmark", "Benchmark", "value"), Column("position", "Positie")))
+    shown = table.for_readers()
+    assert shown["Gemeente"].tolist() == ["5,42", "5,4", "24,96%"]
+    assert shown["Benchmark"].tolist() == ["5,36", "5,4", "25,04%"]

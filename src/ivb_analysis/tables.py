@@ -92,6 +92,8 @@ def format_value_at(value: float, kind: str, decimals: int) -> str:
 
 
 MAX_EXTRA_DECIMALS = 2
+#: Verdicts of a test that found a difference.
+DIFFERENCES = frozenset({"beter", "slechter", "hoger", "lager"})
 
 
 def format_values_apart(
@@ -181,6 +183,9 @@ class Column:
     format: Format = "text"
     width: float = 14.0
     nowrap: bool = False  # keep short texts such as '2012–2015' on one line
+    # (other column, verdict column): where the verdict is a difference, this value and the other
+    # get the decimals that make the difference visible (5,42 vs 5,36, not 5,4 vs 5,4 "beter")
+    apart_from: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,16 @@ class AnnexTable:
             values = frame[column.name].tolist()
             out[column.header] = [format_cell(v, column.format, k)
                                   for v, k in zip(values, kinds, strict=True)]
+        headers = {c.name: c.header for c in self.columns}
+        for column in self.columns:
+            if column.apart_from is None:
+                continue
+            other, verdict = column.apart_from
+            for row, (v, w, said, k) in enumerate(zip(
+                    frame[column.name], frame[other], frame[verdict], kinds, strict=True)):
+                if said in DIFFERENCES and k is not None:
+                    out[column.header][row], out[headers[other]][row] = format_values_apart(
+                        v, w, k, differ=True)
         return pd.DataFrame(out, columns=[c.header for c in self.columns])
 
     def for_display(self) -> Styler:

@@ -110,7 +110,8 @@ def build(annex: Annex) -> Section | None:
     )
     columns = [Column("label", "Indicator", "text", 30)]
     for y in waves:
-        columns += [Column(f"estimate_{y}", f"{annex.gemeente} {y}", "value", 12),
+        columns += [Column(f"estimate_{y}", f"{annex.gemeente} {y}", "value", 12,
+                           apart_from=(f"benchmark_{y}", f"position_{y}")),
                     Column(f"benchmark_{y}", f"{group} {y}", "value", 11),
                     Column(f"judgement_{y}", f"Positie {y}", "text", 14)]
     if len(waves) == 2:
