@@ -17,8 +17,11 @@ def test_demo_settings_and_overrides():
     assert settings.gemeente_code == "GM0164"
     assert (settings.benchmark_group, settings.min_n) == ("G32", 50)
     assert settings.processed_dir == DEMO_DIR.parent.parent / "processed"
-    changed = settings.replace(min_n=100, output_dir="elders", years=[2015], benchmark_group=None)
-    assert (changed.min_n, changed.output_dir, changed.years) == (100, Path("elders"), (2015,))
+    assert settings.reference_year == 2013  # the seed compares with 2013
+    changed = settings.replace(min_n=100, output_dir="elders", years=[2013, 2015],
+                               benchmark_group=None)
+    assert (changed.min_n, changed.output_dir, changed.years) == (100, Path("elders"),
+                                                                  (2013, 2015))
     assert changed.benchmark_group == "G32"  # None means: keep the delivery's setting
 
 

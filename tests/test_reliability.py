@@ -127,7 +127,8 @@ def test_verify_passes_on_fresh_outputs_and_names_a_changed_file(tmp_path):
     raw = tmp_path / "raw" / "mini"
     shutil.copytree(ROOT / "data" / "raw" / "mini", raw)
     config = raw / "ivb.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("- 2013\n", ""), "utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("- 2013\n", "")
+                      .replace("reference_year: 2013\n", ""), "utf-8")
     one_wave = load_settings(raw, output_dir=tmp_path / "outputs",
                              processed_dir=tmp_path / "proc")
     assert one_wave.years == (2015,)
