@@ -178,3 +178,8 @@ def test_a_significant_difference_is_never_shown_as_two_equal_numbers():
     shown = table.for_readers()
     assert shown["Gemeente"].tolist() == ["5,42", "5,4", "24,96%"]
     assert shown["Benchmark"].tolist() == ["5,36", "5,4", "25,04%"]
+    book = load_workbook(io.BytesIO(export.workbook_bytes([table], heading="Tabellen")))
+    sheet = book[book.sheetnames[1]]
+    assert [sheet[f"B{r}"].number_format for r in (4, 5, 6)] == ["#,##0.00", "#,##0.0",
+                                                                  '0.00"%"']
+    assert sheet["C4"].number_format == "#,##0.00"  # the pair reads alike in Excel too

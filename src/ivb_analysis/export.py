@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ivb_analysis.atomic import write_bytes, write_text
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
-from ivb_analysis.tables import AnnexTable, excel_format
+from ivb_analysis.tables import AnnexTable, excel_format, excel_value_format
 
 FIGURE_FORMATS = ("svg", "pdf", "png")
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
@@ -152,6 +152,7 @@ def _write_table_sheet(sheet: Worksheet, table: AnnexTable, *, banner: str | Non
     frame = table.shown
     kinds = frame["kind"].tolist() if "kind" in frame.columns else None
     names = [c.name for c in table.columns]
+    apart = table.apart_decimals()  # as in the reader's table: a tested difference stays visible
     first = HEADER_ROW + 1
     for r, values in enumerate(frame[names].itertuples(index=False, name=None), start=first):
         row = dict(zip(names, values, strict=True))
@@ -163,6 +164,8 @@ def _write_table_sheet(sheet: Worksheet, table: AnnexTable, *, banner: str | Non
                 continue
             kind = kinds[r - first] if kinds is not None else None
             number_format = (PVALUE_FORMAT if column.format == "pvalue"
+                             else excel_value_format(kind, apart[r - first, column.name])
+                             if (r - first, column.name) in apart
                              else excel_format(column.format, kind, value))
             if number_format is not None:
                 cell.number_format = number_format

@@ -96,6 +96,21 @@ MAX_EXTRA_DECIMALS = 2
 DIFFERENCES = frozenset({"beter", "slechter", "hoger", "lager"})
 
 
+def decimals_apart(value: float, other: float, kind: str) -> int | None:
+    """The decimals at which two estimates that a test found different no longer look equal:
+    None when the usual ones (`value_decimals`) already differ, or when even
+    MAX_EXTRA_DECIMALS more do not."""
+    if any(pd.isna(v) for v in (value, other)):
+        return None
+    base = max(value_decimals(value, kind), value_decimals(other, kind))
+    if format_value_at(value, kind, base) != format_value_at(other, kind, base):
+        return None
+    for decimals in range(base + 1, base + MAX_EXTRA_DECIMALS + 1):
+        if format_value_at(value, kind, decimals) != format_value_at(other, kind, decimals):
+            return decimals
+    return None
+
+
 def format_values_apart(
     value: float, other: float, kind: str, *, differ: bool = True,
 ) -> tuple[str, str]:
@@ -106,17 +121,17 @@ def format_values_apart(
     5,36 against 5,4 (shown 5,4 vs 5,4, "beter") becomes 5,36 vs 5,42. Without it, or when they
     still look equal, the usual format. The same decimals for both, so they read alike.
     """
-    if any(pd.isna(v) for v in (value, other)):
-        return format_value(value, kind) if not pd.isna(value) else "", (
-            format_value(other, kind) if not pd.isna(other) else "")
-    base = max(value_decimals(value, kind), value_decimals(other, kind))
-    if differ:
-        for decimals in range(base, base + MAX_EXTRA_DECIMALS + 1):
-            pair = (format_value_at(value, kind, decimals),
-                    format_value_at(other, kind, decimals))
-            if pair[0] != pair[1]:
-                return pair
-    return format_value(value, kind), format_value(other, kind)
+    decimals = decimals_apart(value, other, kind) if differ else None
+    if decimals is None:
+        return (format_value(value, kind) if not pd.isna(value) else "",
+                format_value(other, kind) if not pd.isna(other) else "")
+    return format_value_at(value, kind, decimals), format_value_at(other, kind, decimals)
+
+
+def excel_value_format(kind: str, decimals: int) -> str:
+    """The Excel number format of an estimate shown with `decimals` decimals."""
+    digits = "0." + "0" * decimals if decimals else "0"
+    return f'{digits}"%"' if kind == "percentage" else f"#,##{digits}"
 
 
 def format_change(value: float, kind: str) -> str:
@@ -240,16 +255,31 @@ class AnnexTable:
             out[column.header] = [format_cell(v, column.format, k)
                                   for v, k in zip(values, kinds, strict=True)]
         headers = {c.name: c.header for c in self.columns}
+        for (row, name), decimals in self.apart_decimals().items():
+            out[headers[name]][row] = format_value_at(frame[name].iloc[row], kinds[row], decimals)
+        return pd.DataFrame(out, columns=[c.header for c in self.columns])
+
+    def apart_decimals(self) -> dict[tuple[int, str], int]:
+        """(row of `shown`, column) -> decimals, for the pairs of estimates (`Column.apart_from`)
+        that a test found different but that look equal at the usual decimals; a value in
+        several pairs gets the most decimals any of them needs. The reader's table and the
+        workbook show these cells alike."""
+        frame = self.shown
+        if "kind" not in frame.columns:
+            return {}
+        out: dict[tuple[int, str], int] = {}
         for column in self.columns:
             if column.apart_from is None:
                 continue
             other, verdict = column.apart_from
             for row, (v, w, said, k) in enumerate(zip(
-                    frame[column.name], frame[other], frame[verdict], kinds, strict=True)):
-                if said in DIFFERENCES and k is not None:
-                    out[column.header][row], out[headers[other]][row] = format_values_apart(
-                        v, w, k, differ=True)
-        return pd.DataFrame(out, columns=[c.header for c in self.columns])
+                    frame[column.name], frame[other], frame[verdict], frame["kind"],
+                    strict=True)):
+                decimals = decimals_apart(v, w, k) if said in DIFFERENCES else None
+                if decimals is not None:
+                    for name in (column.name, other):
+                        out[row, name] = max(decimals, out.get((row, name), 0))
+        return out
 
     def for_display(self) -> Styler:
         """The reader's version as a Styler (notebooks and the annex HTML show the same)."""

@@ -99,7 +99,8 @@ def add_comparisons(annex: Annex, est: pd.DataFrame, data: pd.DataFrame,
         data[f"verdict_{y}"] = tested[VERDICT].to_numpy()
         data[f"reason_{y}"] = tested["reason"].to_numpy()
         data[f"judgement_{y}"] = judgement(data[f"verdict_{y}"], data[f"reason_{y}"])
-        columns += [Column(f"estimate_{y}", f"Waarde {y}", "value", 11),
+        columns += [Column(f"estimate_{y}", f"Waarde {y}", "value", 11,
+                           apart_from=("estimate", f"verdict_{y}")),
                     Column(f"judgement_{y}", f"{annex.year} t.o.v. {y}", "text", 18)]
     return data, columns
 
