@@ -297,7 +297,7 @@ def test_casework_per_10000_for_every_gemeente_from_the_group_population(deliver
 def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
     geometry = "geo_cartomap_wijk_2023_hengelo/hengelo_wijken_2023_wgs84.geojson"
     data_dir = demo_copy(years=(2013, YEAR))
-    # the real CBS wijk boundaries, read from ../shared (a temp delivery, not the project)
+    # the real CBS wijk boundaries, read from tests/data/public (a temp delivery, not the project)
     shutil.copy(public / geometry, data_dir / "wijken.geojson")
     settings = load_settings(data_dir)
     settings = settings.replace(files=dataclasses.replace(settings.files,

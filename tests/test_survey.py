@@ -8,7 +8,6 @@ outside; var = sum_h (1 - f_h) n_h / (n_h - 1) sum_j (z_hj - zbar_h)^2 over ALL 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,15 +16,11 @@ from scipy.stats import norm
 
 from ivb_analysis.errors import InputError
 from ivb_analysis.survey import domain_contrasts, estimate, estimate_long
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "data" / "reference" / "r-survey"
+from tests.conftest import REFERENCE
 
 
 @pytest.fixture(scope="module")
 def ref() -> dict[str, pd.DataFrame]:
-    if not REFERENCE.is_dir():
-        pytest.skip("shared R survey reference data not available")
     return {name: pd.read_csv(REFERENCE / f"{name}.csv")
             for name in ("apistrat", "apiclus1", "apisrs", "fpc", "nhanes")}
 

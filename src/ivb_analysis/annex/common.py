@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ivb_analysis import figures
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
 from ivb_analysis.tables import Column, dutch_number, dutch_percent
 
-if TYPE_CHECKING:
-    from ivb_analysis.annex.context import Annex
-
-VERDICT = "verdict_polarity"
+__all__ = ["VERDICT"]  # the one definition lives in annex.interface
 
 
 def estimate_columns(year: str | None) -> tuple[Column, ...]:

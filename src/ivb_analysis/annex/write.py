@@ -7,9 +7,28 @@ from pathlib import Path
 
 from ivb_analysis import export
 from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.model import Section
 from ivb_analysis.annex.page import annex_html
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
+
+
+class DuplicateKeyError(ValueError):
+    """Two tables (or two figures) of one annex share a key: one file would overwrite the other.
+    A programming error in a section module, never a problem of the delivery."""
+
+
+def check_unique_keys(sections: list[Section]) -> None:
+    """Refuse two tables or two figures with one key (their files would overwrite each other)."""
+    for kind, keyed in (("table", [(s.key, t.key) for s in sections for t in s.tables]),
+                        ("figure", [(s.key, f.key) for s in sections for f in s.figures])):
+        owner: dict[str, str] = {}
+        for section, key in keyed:
+            if key in owner:
+                raise DuplicateKeyError(
+                    f"{kind} key {key!r} is used by section {owner[key]!r} and by section "
+                    f"{section!r}: every {kind} of the annex needs its own key (file name)")
+            owner[key] = section
 
 
 def year_dir(settings: Settings, year: int) -> Path:
@@ -31,6 +50,7 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
     """
     annex = Annex(settings, year)
     sections = annex.sections()
+    check_unique_keys(sections)
     out = year_dir(settings, year)
     written: list[Path] = []
     svg: dict[str, bytes] = {}
