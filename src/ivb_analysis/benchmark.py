@@ -17,6 +17,7 @@ import pandas as pd
 
 from ivb_analysis import compare
 from ivb_analysis.catalogue import load_catalogue
+from ivb_analysis.defaults import ALPHA
 from ivb_analysis.errors import InputError
 from ivb_analysis.io.police import group_codes, read_membership, select_group
 from ivb_analysis.io.text import first_true, require_columns
@@ -49,7 +50,7 @@ def footprint(
     base: int,
     current: int,
     *,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     share: compare.Share = 0.0,
     method_break: int | None = None,
     conversion: compare.Factor = None,

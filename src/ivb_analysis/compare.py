@@ -32,6 +32,7 @@ from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
 from ivb_analysis import survey
+from ivb_analysis.defaults import ALPHA, MIN_N, alpha_text
 from ivb_analysis.errors import InputError
 
 #: Quantile behind a published 95% interval: SE = (upper - lower) / (2 * 1.96).
@@ -214,11 +215,11 @@ def domain_vs_rest(
     psu: str | None = None,
     fpc: str | None = None,
     design_by: str | Sequence[str] = ("indicator", "year"),
-    min_n: int = 50,
+    min_n: int = MIN_N,
     polarity: Polarity = None,
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
     """Each domain (e.g. wijk) against the rest of the gemeente in the same analysis.
@@ -256,7 +257,7 @@ def wave_vs_wave(
     polarity: Polarity = None,
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Every other wave against `reference_year`, for the same keys (indicator, domain).
 
@@ -335,7 +336,7 @@ def vs_benchmark(
     polarity: Polarity = None,
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Gemeente against a published benchmark (value with 95% interval); difference = G - B.
 
@@ -371,7 +372,7 @@ def difference_in_differences(
     polarity: Polarity = None,
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Development of the gemeente against the benchmark's: (H_b - H_a) - (G_b - G_a).
 
@@ -430,7 +431,7 @@ def linear_trend(
     polarity: Polarity = None,
     indicator: str = "indicator",
     family: str | Sequence[str] | None = None,
-    alpha: float = 0.05,
+    alpha: float = ALPHA,
 ) -> pd.DataFrame:
     """Linear trend per key (indicator, domain) and per side of the method break.
 
@@ -500,12 +501,12 @@ def linear_trend(
                    indicator=indicator, family=family, alpha=alpha)
 
 
-def trend_method_note(trends: pd.DataFrame, alpha: float = 0.05) -> str:
+def trend_method_note(trends: pd.DataFrame, alpha: float = ALPHA) -> str:
     """The annex's Dutch method sentence for `linear_trend`, with how often the fit was scaled."""
     tested = trends[trends["p"].notna()] if "p" in trends.columns else trends.iloc[:0]
     lack = int((tested["p_lack_of_fit"] <= alpha).sum()) if len(tested) else 0
     scaled = int((tested["dispersion"] > 1).sum()) if len(tested) else 0
-    level = _percent_text(alpha)
+    level = alpha_text(alpha)
     return (
         "Trends zijn geschat als rechte lijn door de cijfers per meetjaar, gewogen met de "
         "precisie van elke meting (gewogen kleinste kwadraten, gewicht 1/SE²). Liggen de "
@@ -516,7 +517,3 @@ def trend_method_note(trends: pd.DataFrame, alpha: float = 0.05) -> str:
         f"wijken de metingen significant (op {level}) af van een rechte lijn."
     )
 
-
-def _percent_text(alpha: float) -> str:
-    """5% for 0.05 (no presentation import here: statistics stays below presentation)."""
-    return f"{alpha * 100:g}%".replace(".", ",")

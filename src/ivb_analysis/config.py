@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ivb_analysis import style
+from ivb_analysis.defaults import ALPHA, INDICATIEF_N, MIN_N
 from ivb_analysis.errors import InputError
 
 SETTINGS_FILE = "ivb.yaml"
@@ -71,9 +73,9 @@ class Settings:
     # benchmark excludes the gemeente. Used for the part-whole correction of the difference's SE.
     # None: computed per wave from the group's population (benchmark.benchmark_shares).
     benchmark_share: float | None = None
-    min_n: int = 50
-    indicatief_n: int = 100
-    alpha: float = 0.05
+    min_n: int = MIN_N
+    indicatief_n: int = INDICATIEF_N
+    alpha: float = ALPHA
     # First wave of a new survey design: no change or trend test spans it.
     method_break: int | None = 2021
     # Fixed reference year (CBS publishes +/- against a fixed year and against the previous
@@ -96,7 +98,7 @@ class Settings:
     @property
     def banner(self) -> str | None:
         """The text every output built from synthetic data must carry."""
-        return "SYNTHETISCHE DEMODATA" if self.synthetic else None
+        return style.SYNTHETIC_LABEL if self.synthetic else None
 
     def path(self, name: str, year: int | None = None) -> Path:
         """Path of one source file (the pattern filled in for `year`), inside the delivery.

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ivb_analysis.defaults import INDICATIEF_N, MIN_N
 from ivb_analysis.errors import InputError
 
 #: Columns of an estimate table besides its key columns (`compare` uses this to find the keys).
@@ -712,8 +713,8 @@ def estimate(
     fpc: str | None = None,
     by: str | Sequence[str] | None = None,
     level: float = 0.95,
-    min_n: int = 50,
-    indicatief_n: int = 100,
+    min_n: int = MIN_N,
+    indicatief_n: int = INDICATIEF_N,
     proportion: bool | None = None,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:
@@ -757,8 +758,8 @@ def estimate_long(
     design_by: str | Sequence[str] = ("indicator", "year"),
     by: str | Sequence[str] | None = None,
     level: float = 0.95,
-    min_n: int = 50,
-    indicatief_n: int = 100,
+    min_n: int = MIN_N,
+    indicatief_n: int = INDICATIEF_N,
     proportion_col: str | None = None,
     lonely_psu: str = "fail",
 ) -> pd.DataFrame:

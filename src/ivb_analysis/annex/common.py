@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import figures
+from ivb_analysis import defaults
 from ivb_analysis.annex.interface import VERDICT
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
@@ -49,7 +49,7 @@ def judgement(verdicts: pd.Series, reasons: pd.Series) -> list[str]:
 
 def alpha_text(settings: Settings) -> str:
     """The significance level as readers see it ('5%')."""
-    return figures.alpha_text(settings.alpha)
+    return defaults.alpha_text(settings.alpha)
 
 
 def spans_break(years: list[int], method_break: int | None) -> bool:

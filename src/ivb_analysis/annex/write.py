@@ -65,7 +65,8 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
     book = workbook_name(year)
     heading = f"Waar staat {settings.gemeente_naam}? Tabellen bij de bijlage {year}"
     written.append(export.write_csv_guide(all_tables, out / "tables", heading=heading,
-                                          banner=settings.banner, workbook=book))
+                                          banner=settings.banner, workbook=book,
+                                          alpha=settings.alpha))
     written.append(export.write_workbook(all_tables, out / "tables" / book,
                                          banner=settings.banner, heading=heading,
                                          method_note=annex.method_note()))
