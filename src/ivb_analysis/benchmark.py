@@ -177,7 +177,7 @@ def _wave_block(positions: pd.DataFrame, ours: pd.DataFrame, bench: pd.DataFrame
     present = index.isin(ours.loc[ours["year"] == year, "indicator"])
     reason = pos["reason"].astype(object).where(present, REASON_NO_ESTIMATE)
     return pd.DataFrame({
-        f"position_{year}": pos["verdict_polarity"],
+        f"position_{year}": pos[compare.VERDICT],
         f"estimate_{year}": own["estimate"],
         f"se_{year}": own["se"],
         f"benchmark_{year}": ref["estimate"],
@@ -196,10 +196,10 @@ def _development_block(development: pd.DataFrame, ids: list[str]) -> pd.DataFram
     index = pd.Index(ids, name="indicator")
     dev = development.set_index("indicator").reindex(index)
     reason = dev["reason"].astype(object)
-    reason = reason.where(reason.notna() | dev["verdict_polarity"].notna(), REASON_NO_ESTIMATE)
+    reason = reason.where(reason.notna() | dev[compare.VERDICT].notna(), REASON_NO_ESTIMATE)
     reason = reason.where(reason.notna(), None)
     return pd.DataFrame({
-        "development": dev["verdict_polarity"],
+        "development": dev[compare.VERDICT],
         "change": dev["change"],
         "change_benchmark": dev["change_benchmark"],
         "development_difference": dev["difference"],

@@ -42,6 +42,8 @@ Polarity = int | Mapping[Any, int] | None
 Factor = float | Mapping[Any, float] | None
 Share = float | Mapping[Any, float]
 
+#: The column of a tested difference judged with the polarity (beter / slechter / gelijk).
+VERDICT = "verdict_polarity"
 REASON_SMALL = "te weinig waarnemingen"
 REASON_MISSING = "geen vergelijkingscijfer"
 REASON_BREAK = "methodebreuk"
@@ -170,7 +172,7 @@ def _decide(
         better = np.where(higher == (signs > 0), "beter", "slechter")
         direction = np.where(signs == 0, verdict, better)
         worded = np.where(significant, direction, "gelijk")
-        result["verdict_polarity"] = pd.Series(worded, index=result.index, dtype=object).where(
+        result[VERDICT] = pd.Series(worded, index=result.index, dtype=object).where(
             shown, None)
     result["reason"] = reason
     return result

@@ -13,12 +13,13 @@ from typing import Literal, Protocol
 
 import pandas as pd
 
+from ivb_analysis import compare
 from ivb_analysis.annex.model import Section
 from ivb_analysis.catalogue import Catalogue, Selections
 from ivb_analysis.config import Settings
 
-#: The column of a tested difference judged with the catalogue's polarity (compare.py writes it).
-VERDICT = "verdict_polarity"
+#: The column of a tested difference judged with the catalogue's polarity (defined in compare).
+VERDICT = compare.VERDICT
 #: An indicator's status when the delivery lacks it (contract 4), and when it lacks some waves.
 NOT_DELIVERED = "niet in deze levering"
 PARTIAL = "gedeeltelijk"
