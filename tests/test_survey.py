@@ -149,6 +149,7 @@ def test_nhanes_by_race_uses_whole_design(ref):
 def test_domain_equal_to_stratum_is_the_stratum_estimate(ref):
     d = ref["apistrat"]
     by_type = estimate(d, "api00", "pw", strata="stype", fpc="fpc", by="stype", min_n=1)
+    assert len(by_type) == 3
     for _, row in by_type.iterrows():
         alone = d[d["stype"] == row["stype"]]
         single = one(estimate(alone, "api00", "pw", strata="stype", fpc="fpc", min_n=1))
@@ -320,6 +321,7 @@ def test_domain_contrasts_without_psus_and_with_missing(ref):
     d.loc[d.index[::9], "api00"] = np.nan
     d.loc[d.index[5], "awards"] = None  # in the rest of the gemeente, in no domain
     result = domain_contrasts(d, value="api00", weight="pw", strata="stype", by="awards")
+    assert len(result) == 2
     for _, row in result.iterrows():
         diff, se = contrast_by_hand(d["api00"], d["pw"], d["stype"], range(len(d)),
                                     d["awards"] == row["awards"])
@@ -331,6 +333,7 @@ def test_contrast_of_a_stratum_has_independent_parts(ref):
     d = ref["apistrat"].assign(indicator="api", year=2000)
     result = domain_contrasts(d, value="api00", weight="pw", strata="stype", fpc="fpc",
                               by="stype")
+    assert len(result) == 3
     for _, row in result.iterrows():
         inside = estimate(d[d["stype"] == row["stype"]], "api00", "pw", strata="stype",
                           fpc="fpc", min_n=1)
