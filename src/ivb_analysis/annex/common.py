@@ -13,8 +13,6 @@ from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
 from ivb_analysis.tables import Column, dutch_number, dutch_percent
 
-__all__ = ["VERDICT"]  # the one definition lives in annex.interface
-
 
 def estimate_columns(year: str | None) -> tuple[Column, ...]:
     heading = f"Waarde {year}" if year else "Waarde"
