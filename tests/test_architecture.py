@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 
 from ivb_analysis.annex import registry
-from ivb_analysis.annex.interface import EVERY_NOTEBOOK
+from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import EVERY_NOTEBOOK, Context
 from ivb_analysis.catalogue import load_selections
 from tests.conftest import ROOT
 
@@ -137,3 +139,13 @@ def test_section_keys_are_unique_and_every_findings_role_is_known():
 def test_the_notebook_show_pattern_finds_the_cells(notebook):
     """The regular expression reads the notebooks' real cells (not an empty match)."""
     assert _shown()[notebook]
+
+
+def test_the_annex_implements_the_context_interface():
+    """Every member of the `Context` protocol the sections type against exists on `Annex`."""
+    methods = {n for n in vars(Context) if not n.startswith("_")}
+    fields = set(Context.__annotations__)
+    assert len(methods) > 25 and {"settings", "year", "skipped"} <= fields
+    assert sorted(n for n in methods if not hasattr(Annex, n)) == []
+    init = inspect.getsource(Annex.__init__)
+    assert sorted(n for n in fields if f"self.{n} " not in init and f"self.{n}:" not in init) == []
