@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
-from ivb_analysis import compare, defaults, export, figures, style
+from ivb_analysis import benchmark, compare, defaults, export, figures, style, survey
 from ivb_analysis.annex import common, method, page
 from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.interface import Comparison
@@ -66,7 +66,7 @@ def test_settings_and_every_keyword_default_read_the_one_source():
     assert fields["min_n"].default == defaults.MIN_N == 50
     assert fields["indicatief_n"].default == defaults.INDICATIEF_N == 100
     checked = 0
-    for module in (compare, figures):
+    for module in (benchmark, compare, figures, survey):
         for _, function in inspect.getmembers(module, inspect.isfunction):
             for name, parameter in inspect.signature(function).parameters.items():
                 if name in ONE_SOURCE and parameter.default is not inspect.Parameter.empty:
