@@ -391,7 +391,7 @@ def test_lonely_note_in_dutch():
 def test_code_paths_agree_blocks_hashing_nesting(ref, monkeypatch, psu):
     """Small blocks (many), hashed keys and a domain nested in the strata give the same numbers
     as the default path (the speed paths of the engine change no result)."""
-    import ivb_analysis.survey as survey_module
+    import ivb_analysis.survey.codes as survey_module
 
     d = ref["nhanes"].assign(indicator="hi_chol", year=2010)
     d["half"] = (d["SDMVSTRA"] % 2).astype("int64")  # strata nested in the halves
