@@ -144,8 +144,9 @@ def domain_contrasts(
         return np.bincount(design.stratum_group, weights=design.scale * centred,
                            minlength=n_groups)[domain_group]
 
-    dense_part = (a * a * moment(s_tt, s_t, s_t) + b * b * moment(s_vv, s_v, s_v)
-                  + 2 * a * b * moment(s_tv, s_t, s_v))
+    with np.errstate(invalid="ignore"):  # an analysis without values: NaN, as in R
+        dense_part = (a * a * moment(s_tt, s_t, s_t) + b * b * moment(s_vv, s_v, s_v)
+                      + 2 * a * b * moment(s_tv, s_t, s_v))
 
     # Cross term: 2 sum_j s_j (a T_c,j + b V_c,j) with T_c, V_c centred within the stratum.
     pair_a, pair_b = a[pairs.domain], b[pairs.domain]
@@ -158,8 +159,9 @@ def domain_contrasts(
     else:
         s1 = sparse[0]
         h = unit_stratum[pairs.unit]
-        centred = (pair_a * (t_unit[pairs.unit] - mean_t[h])
-                   + pair_b * (v_unit[pairs.unit] - mean_v[h]))
+        with np.errstate(invalid="ignore"):
+            centred = (pair_a * (t_unit[pairs.unit] - mean_t[h])
+                       + pair_b * (v_unit[pairs.unit] - mean_v[h]))
         (p1, p2), domain, stratum, codes = _unit_sums(design, pairs, [s1, s1], n_domains)
         assert codes is not None
         extra = np.bincount(codes, weights=2 * s1 * centred, minlength=len(domain))
