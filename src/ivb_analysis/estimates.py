@@ -143,7 +143,8 @@ def lonely_psu_note(lonely: pd.DataFrame, rule: str, names: Mapping[str, str] | 
         parts.append(f"{int(year)}: {', '.join(wijken)}")
     count = len(lonely)
     subject = "één stratum" if count == 1 else f"{count} strata"
-    return (f"In {subject} had de steekproef maar één respondent ({'; '.join(parts)}). "
+    unit = "respondent" if (lonely["n"] == 1).all() else "cluster (PSU)"  # clustered designs
+    return (f"In {subject} had de steekproef maar één {unit} ({'; '.join(parts)}). "
             f"Voor de standaardfouten {_LONELY_RULE_TEXT[rule]} (regel lonely_psu = "
             f"\"{rule}\", zoals R survey.lonely.psu).")
 
