@@ -95,8 +95,9 @@ def indicator_estimates(
 def lonely_strata(long: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The sampling strata with a single PSU per wave: what `settings.lonely_psu` acts on.
 
-    Returns `year`, `stratum`, `n` (1) and `wijk_code` (the stratum's wijk, or the wijken of the
-    stratum joined with ", "), one row per lonely stratum and wave; empty when there is none.
+    Returns `year`, `stratum`, `n` (respondents: 1 unless the design has clusters) and
+    `wijk_code` (the stratum's wijk, or the wijken of the stratum joined with ", "), one row per
+    lonely stratum and wave; empty when there is none.
     Respondents without a value stay in the design, so the strata are the same for every
     indicator of a wave.
     """
