@@ -123,3 +123,24 @@ def test_design_note_states_the_design(long, settings):
     flat = design_note(long.drop(columns=["psu", "fpc"]), settings)
     assert "elke respondent als eigen steekproefeenheid" in flat
     assert "clustering" not in flat and "eindige" not in flat
+
+
+def test_the_annex_context_uses_the_clustered_design(golden, settings, tmp_path):
+    """The annex's own wijk table (Annex.wijk_estimates) carries R's clustered numbers."""
+    from ivb_analysis.annex.context import Annex
+
+    annex = Annex(settings.replace(processed_dir=tmp_path / "processed",
+                                   output_dir=tmp_path / "out"), 2021)
+    table = annex.wijk_estimates
+    table = table[table["indicator"] == "rapportcijfer_leefbaarheid"].set_index("wijk_code")
+    expected = golden[(golden["variant"] == "fpc") & (golden["year"] == 2021)
+                      & (golden["indicator"] == "rapportcijfer_leefbaarheid")]
+    checked = 0
+    for section, statistic in (("wijk", "se"), ("wijk_vs_rest", "difference"),
+                               ("wijk_vs_rest", "se_difference")):
+        rows = expected[(expected["section"] == section) & (expected["statistic"] == statistic)]
+        for _, row in rows.iterrows():
+            assert table.loc[row["wijk_code"], statistic] == pytest.approx(row["value"],
+                                                                           abs=TOLERANCE)
+            checked += 1
+    assert checked == 12  # 4 wijken x 3 statistics
