@@ -545,3 +545,17 @@ def test_survey_files_per_wave_in_mixed_formats(tmp_path):
     with pytest.raises(InputError, match="geen bestand voor dit meetjaar") as info:
         load_settings(tmp_path)
     assert info.value.found == 2015 and info.value.column == "files.survey"
+
+
+@pytest.mark.parametrize(("survey", "column", "fragment"), [
+    ("{twintig: a.sav}", "files.survey", "meetjaar als sleutel"),
+    ("{2013: ../a.sav}", "files.survey.2013", "buiten de levering"),
+    ("{2013: ''}", "files.survey.2013", "verwacht een bestandsnaam"),
+])
+def test_bad_survey_file_mapping_is_refused(tmp_path, survey, column, fragment):
+    (tmp_path / "ivb.yaml").write_text(
+        "gemeente_code: GM0164\ngemeente_naam: Hengelo\nyears: [2013]\nfiles:\n"
+        f"  survey: {survey}\n  codebook: c.yaml\n  wijken: w.csv\n", encoding="utf-8")
+    with pytest.raises(InputError, match=fragment) as info:
+        load_settings(tmp_path)
+    assert info.value.column == column
