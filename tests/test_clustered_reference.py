@@ -144,3 +144,12 @@ def test_the_annex_context_uses_the_clustered_design(golden, settings, tmp_path)
                                                                            abs=TOLERANCE)
             checked += 1
     assert checked == 12  # 4 wijken x 3 statistics
+
+
+def test_design_note_without_strata_names_no_stratification(long, settings):
+    one_stratum = long.assign(stratum=0)
+    text = design_note(one_stratum, settings)
+    assert "stratificatie" not in text and "clustering" in text
+    by_wijk = design_note(long.drop(columns=["psu", "fpc"]).assign(
+        stratum=long["wijk_code"].str[-1].astype(int)), settings)
+    assert "stratificatie naar wijk en elke respondent" in by_wijk

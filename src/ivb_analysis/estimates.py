@@ -51,6 +51,8 @@ def design_note(long: pd.DataFrame, settings: Settings) -> str:
     own_strata = "stratum" in long.columns and "wijk_code" in long.columns and bool(
         (long.groupby("stratum")["wijk_code"].nunique(dropna=False) > 1).any()
         or long["stratum"].nunique() != long["wijk_code"].nunique())
+    if len(long) and long["stratum"].nunique() <= 1:  # clusters without strata: one stratum
+        design = design.replace(strata=None)
     return describe_design(
         design, strata_text="het steekproefstratum" if own_strata else "wijk",
         psu_text="de clusters van de levering", fpc_fraction=fraction)
