@@ -32,9 +32,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """File names inside the data directory; `{year}` is filled per wave."""
+    """File names inside the data directory; `{year}` is filled per wave. `survey` may also
+    map each wave to its own file (`{2013: a.sav, 2015: b.csv}`)."""
 
-    survey: str
+    survey: str | dict[int, str]
     codebook: str
     wijken: str
     benchmark: str | None = None
@@ -109,6 +110,12 @@ class Settings:
         pattern = getattr(self.files, name)
         if pattern is None:
             raise InputError(f"deze levering heeft geen bron {name!r}", file=self.settings_file)
+        if isinstance(pattern, dict):  # one file per wave
+            if year not in pattern:
+                raise InputError("geen bestand voor dit meetjaar", file=self.settings_file,
+                                 column=f"files.{name}", found=year,
+                                 expected=", ".join(map(str, pattern)))
+            pattern = pattern[year].replace("{", "{{").replace("}", "}}")
         path = self.data_dir / pattern.format(year=year)
         if not self.contains(path):
             raise InputError(
@@ -333,6 +340,9 @@ def _source_files(settings_file: Path, files: Any) -> SourceFiles:
             raise _bad(settings_file, column, "onbekende bron", ", ".join(known))
         if pattern is None and dataclasses.fields(SourceFiles)[known.index(key)].default is None:
             continue
+        if key == "survey" and isinstance(pattern, dict):  # one file per wave, any format
+            files = {**files, key: _wave_files(settings_file, column, pattern)}
+            continue
         if not isinstance(pattern, str) or not pattern.strip():
             raise _bad(settings_file, column, "verwacht een bestandsnaam", "een tekst", pattern)
         _check_pattern(settings_file, column, pattern)
@@ -341,6 +351,21 @@ def _source_files(settings_file: Path, files: Any) -> SourceFiles:
         raise _bad(settings_file, f"files.{missing[0]}", "verplichte bron ontbreekt",
                    "survey, codebook en wijken")
     return SourceFiles(**files)
+
+
+def _wave_files(settings_file: Path, column: str, files: dict) -> dict[int, str]:
+    """`survey: {2013: a.sav, 2015: b.csv}`: whole-number years, one file name each."""
+    out: dict[int, str] = {}
+    for year, name in files.items():
+        if not _is_int(year):
+            raise _bad(settings_file, column, "verwacht een meetjaar als sleutel",
+                       "bijv. survey: {2013: vm_2013.sav, 2015: vm_2015.csv}", year)
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(settings_file, f"{column}.{year}", "verwacht een bestandsnaam",
+                       "een tekst", name)
+        _check_pattern(settings_file, f"{column}.{year}", name.replace("{year}", str(year)))
+        out[int(year)] = name.replace("{year}", str(year))
+    return out
 
 
 def _check_pattern(settings_file: Path, column: str, pattern: str) -> None:
@@ -406,7 +431,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
     for name in (f.name for f in dataclasses.fields(files)):
         pattern = getattr(files, name)
         if pattern is not None:  # symlinks out of the delivery, before anything runs
-            for year in settings.years if "{year}" in pattern else (None,):
+            for year in settings.years if isinstance(pattern, dict) or "{year}" in pattern else (
+                    None,):
                 settings.path(name, year)
     return settings.replace(**overrides)
 

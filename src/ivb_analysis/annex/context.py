@@ -35,6 +35,7 @@ from ivb_analysis.estimates import (
     indicator_estimates,
     lonely_psu_note,
     lonely_strata,
+    survey_design,
 )
 from ivb_analysis.prepare import (
     BENCHMARK_TABLE,
@@ -248,9 +249,8 @@ class Annex:
         if est.empty:
             return est
         tested = compare.domain_vs_rest(
-            data, weight="weight", by="wijk_code", strata="stratum", min_n=self.settings.min_n,
-            polarity=self.polarity, alpha=self.settings.alpha,
-            lonely_psu=self.settings.lonely_psu,
+            data, design=survey_design(data, self.settings), by="wijk_code",
+            min_n=self.settings.min_n, polarity=self.polarity, alpha=self.settings.alpha,
         )
         tests = tested[["indicator", "year", "wijk_code", "estimate_rest", "difference",
                         "se_difference", "p", "p_adjusted", VERDICT, "reason"]]
