@@ -166,7 +166,7 @@ class Renderer:
         """Remove the layout's placeholders the slide does not use (no empty boxes)."""
         for shape in list(slide.placeholders):
             if shape.placeholder_format.idx not in keep:
-                shape._element.getparent().remove(shape._element)  # noqa: SLF001
+                shape._element.getparent().remove(shape._element)
 
     # --- slides -------------------------------------------------------------------------------
 
@@ -253,7 +253,7 @@ class Renderer:
             png = figures.figure_bytes(fig, "png", FIGURE_DPI)
             pic = slide.shapes.add_picture(io.BytesIO(png), left, top, pic_w, pic_h)
             pic.name = f"Figuur {spec.figure.key}"
-            pic._element.nvPicPr.cNvPr.set("descr", spec.figure.alt_text)  # noqa: SLF001
+            pic._element.nvPicPr.cNvPr.set("descr", spec.figure.alt_text)
             text_left = left + pic_w + GAP
             text_w = width - pic_w - GAP
         else:

@@ -277,7 +277,7 @@ def footprint_slides(annex: Annex, section: Section | None) -> list[Slide]:
     notes_rows = [_footprint_note(cells, k, waves) for k in rows]
     slides = []
     for step, columns in enumerate(steps):
-        judged, verdict = columns[-1]
+        verdict = columns[-1][1]
         labels = [str(cells.raw(k, verdict)) for k in rows]
         if verdict == "development":
             title = (f"Ontwikkeling {waves[0]}–{waves[1]} t.o.v. {group}: slechter op "
@@ -291,16 +291,16 @@ def footprint_slides(annex: Annex, section: Section | None) -> list[Slide]:
         body = [[cells.cell(k, "label"), *(cells.cell(k, j) for j, _ in columns)] for k in rows]
         colours = [[None, *(str(cells.raw(k, v)) for _, v in columns)] for k in rows]
         slides.append(Slide(title, "tabel", table=[header, *body], verdicts=colours,
-                            notes=([f"Stap {step + 1} van {len(steps)}."] + notes_rows
-                                   + table_notes(cells.table)), section=section.key))
+                            notes=[f"Stap {step + 1} van {len(steps)}.", *notes_rows,
+                                   *table_notes(cells.table)], section=section.key))
     return slides
 
 
 def _footprint_note(cells: Cells, row: int, waves: tuple[int, ...]) -> str:
     parts = [f"{cells.cell(row, 'label')}:"]
     for y in waves:
-        parts.append(f"{y} {cells.cell(row, f'estimate_{y}')} tegen {cells.cell(row, f'benchmark_{y}')}"
-                     f" ({cells.cell(row, f'judgement_{y}')})")
+        parts.append(f"{y} {cells.cell(row, f'estimate_{y}')} tegen "
+                     f"{cells.cell(row, f'benchmark_{y}')} ({cells.cell(row, f'judgement_{y}')})")
     if cells.has("development_difference"):
         parts.append(f"verschil in ontwikkeling {cells.cell(row, 'development_difference')} "
                      f"({cells.cell(row, 'development_judgement')})")

@@ -121,7 +121,7 @@ def _as_presentation(data: bytes) -> bytes:
 
 def _drop_slides(deck: Deck) -> None:
     """Remove the template's example slides (the deck adds its own)."""
-    ids = deck.slides._sldIdLst  # noqa: SLF001 (python-pptx has no public delete)
+    ids = deck.slides._sldIdLst
     for sld in list(ids):
         deck.part.drop_rel(sld.rId)
         ids.remove(sld)
@@ -134,6 +134,6 @@ def _widen(deck: Deck) -> None:
     masters = list(deck.slide_masters)
     for shapes in [m.shapes for m in masters] + [lay.shapes for lay in deck.slide_layouts]:
         for shape in shapes:
-            if shape._element.xpath("./p:spPr/a:xfrm"):  # noqa: SLF001 (own position only)
+            if shape._element.xpath("./p:spPr/a:xfrm"):
                 shape.left = Emu(round(shape.left * factor))
                 shape.width = Emu(round(shape.width * factor))
