@@ -4,15 +4,14 @@
 the gemeente's template (`files: deck_template:` in ivb.yaml) or the plain house style.
 """
 
-from ivb_analysis.deck.template import ROLES, missing_layouts
+from ivb_analysis.deck.template import ROLES, missing_layouts, template_findings
 from ivb_analysis.deck.write import (
     TEMPLATE_KEY,
     build,
     deck_bytes,
     deck_name,
-    template_problems,
     write_deck,
 )
 
 __all__ = ["ROLES", "TEMPLATE_KEY", "build", "deck_bytes", "deck_name", "missing_layouts",
-           "template_problems", "write_deck"]
+           "template_findings", "write_deck"]

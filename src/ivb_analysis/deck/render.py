@@ -79,7 +79,8 @@ class Renderer:
     # --- layouts and areas --------------------------------------------------------------------
 
     def _layout(self, *roles: str) -> SlideLayout:
-        for role in roles:
+        """The first of `roles` the template has, else one with the title on top."""
+        for role in (*roles, "alleen_titel", "inhoud", "twee", "titel"):
             layout = find_layout(self.deck, role)
             if layout is not None:
                 return layout

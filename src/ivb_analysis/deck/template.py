@@ -20,6 +20,7 @@ from pptx.presentation import Presentation as Deck
 from pptx.slide import SlideLayout
 from pptx.util import Emu, Inches
 
+from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
 
 _POTX = b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
@@ -87,6 +88,10 @@ def open_template(path: Path | None) -> Deck:
         deck = Presentation()
         _widen(deck)
         return deck
+    if not path.is_file():
+        raise InputError("sjabloon voor de presentatie niet gevonden", file=path,
+                         column="files.deck_template", expected="een .pptx- of .potx-bestand "
+                         "in de levering")
     data = path.read_bytes()
     try:
         deck = Presentation(io.BytesIO(_as_presentation(data)))
@@ -101,6 +106,25 @@ def missing_layouts(path: Path) -> list[str]:
     """The layouts the deck needs that the template lacks (Dutch descriptions); [] if none."""
     deck = open_template(path)
     return [r.description for r in ROLES if find_layout(deck, r.key) is None]
+
+
+def template_findings(settings: Settings) -> list[tuple[str, str]]:
+    """For `ivb check`: (level, text) about the delivery's template: which needed layouts it
+    lacks (a warning: the deck falls back on a simpler layout), or why it cannot be used."""
+    pattern = settings.files.deck_template
+    if pattern is None:
+        return []
+    try:
+        path = settings.path("deck_template")
+        missing = missing_layouts(path)
+    except InputError as error:
+        return [("fout", str(error))]
+    if not missing:
+        return [("info", f"sjabloon {Path(pattern).name}: alle opmaken voor de presentatie "
+                         "gevonden")]
+    return [("waarschuwing", f"sjabloon {Path(pattern).name} mist de opmaak '{lay}' (op naam "
+                             "of op tekstvakken); de presentatie valt daar terug op een "
+                             "eenvoudiger opmaak") for lay in missing]
 
 
 def _as_presentation(data: bytes) -> bytes:

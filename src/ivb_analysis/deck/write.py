@@ -14,7 +14,7 @@ from ivb_analysis.atomic import write_bytes
 from ivb_analysis.config import Settings
 from ivb_analysis.deck.render import Renderer
 from ivb_analysis.deck.story import storyline
-from ivb_analysis.deck.template import missing_layouts, open_template
+from ivb_analysis.deck.template import open_template
 
 #: The key of `files:` in ivb.yaml naming the gemeente's .pptx/.potx template.
 TEMPLATE_KEY = "deck_template"
@@ -31,18 +31,10 @@ def template_path(settings: Settings) -> Path | None:
     return settings.path(TEMPLATE_KEY)
 
 
-def template_problems(settings: Settings) -> list[str]:
-    """For `ivb check`: the layouts the deck needs that the delivery's template lacks."""
-    path = template_path(settings)
-    if path is None or not path.is_file():
-        return []
-    return [f"het sjabloon {path.name} mist de opmaak '{lay}'; de presentatie gebruikt dan "
-            "een eenvoudiger opmaak" for lay in missing_layouts(path)]
-
-
-def build(annex: Annex, sections: list[Section]) -> Deck:
-    """The deck of one year as a python-pptx presentation (in the template, if any)."""
-    deck = open_template(template_path(annex.settings))
+def build(annex: Annex, sections: list[Section], *, house_style: bool = False) -> Deck:
+    """The deck of one year as a python-pptx presentation, in the delivery's template (or the
+    plain house style: without a template, or with `house_style`)."""
+    deck = open_template(None if house_style else template_path(annex.settings))
     renderer = Renderer(deck, annex.settings.banner)
     for spec in storyline(annex, sections):
         renderer.add(spec)
@@ -58,10 +50,10 @@ def build(annex: Annex, sections: list[Section]) -> Deck:
     return deck
 
 
-def deck_bytes(annex: Annex, sections: list[Section]) -> bytes:
+def deck_bytes(annex: Annex, sections: list[Section], *, house_style: bool = False) -> bytes:
     """The .pptx bytes: fixed zip dates and document properties (same input, same bytes)."""
     buffer = io.BytesIO()
-    build(annex, sections).save(buffer)
+    build(annex, sections, house_style=house_style).save(buffer)
     return export.normalize_zip(buffer.getvalue())
 
 
