@@ -21,14 +21,13 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from ivb_analysis import style
+from ivb_analysis import export, style
 from ivb_analysis.annex import Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.check import check_delivery
 from ivb_analysis.config import load_settings
-from ivb_analysis.deck import deck_bytes, template_findings
+from ivb_analysis.deck import deck_bytes, render, template_findings
 from ivb_analysis.deck.render import EMU_PER_PT, LINE, fit_size
-from ivb_analysis.deck.story import storyline
 from ivb_analysis.prepare import prepare
 from ivb_analysis.tables import format_cell, format_interval, format_value
 from tests.conftest import ROOT
@@ -70,11 +69,19 @@ def built(delivery, tmp_path_factory):
     try:
         annex = Annex(settings, YEAR)
         sections = annex.sections()
-        template = deck_bytes(annex, sections)
-        house = deck_bytes(annex, sections, house_style=True)
+        template, specs = _made(annex, sections, house_style=False)
+        house, house_specs = _made(annex, sections, house_style=True)
     finally:
         assert other.wait(timeout=600) == 0
-    return annex, sections, template, house, other_file.read_bytes()
+    return annex, sections, template, house, other_file.read_bytes(), specs, house_specs
+
+
+def _made(annex: Annex, sections: list[Section], *, house_style: bool):
+    """The deck's bytes (as `deck_bytes` writes them) and the slides as made."""
+    deck, specs = render(annex, sections, house_style=house_style)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return export.normalize_zip(buffer.getvalue()), specs
 
 
 def _open(data: bytes):
@@ -142,9 +149,8 @@ def _general_numbers(annex: Annex) -> set[str]:
 
 
 def test_every_number_in_the_deck_is_a_number_of_the_annex(built):
-    annex, sections, template, _, _ = built
+    annex, sections, template, _, _, specs, _ = built
     by_key = {s.key: s for s in sections}
-    specs = storyline(annex, sections)
     deck = _open(template)
     assert len(deck.slides) == len(specs)
     general = _general_numbers(annex)
@@ -164,10 +170,9 @@ def test_every_number_in_the_deck_is_a_number_of_the_annex(built):
 
 
 def test_table_slides_show_the_annex_rows_cell_for_cell(built):
-    annex, sections, template, _, _ = built
+    _, sections, template, _, _, specs, _ = built
     by_key = {s.key: s for s in sections}
     deck = _open(template)
-    specs = storyline(annex, sections)
     rows_seen = 0
     for slide, spec in zip(deck.slides, specs, strict=True):
         tables = [s for s in slide.shapes if s.has_table]
@@ -188,9 +193,9 @@ def test_table_slides_show_the_annex_rows_cell_for_cell(built):
 
 
 def test_footprint_titles_count_the_annex_verdicts(built):
-    annex, sections, _, _, _ = built
+    annex, sections, _, _, _, specs, _ = built
     table = next(s for s in sections if s.key == "footprint").table().shown
-    titles = [s.title for s in storyline(annex, sections) if s.section == "footprint"]
+    titles = [s.title for s in specs if s.section == "footprint"]
     first, last = annex.comparison.benchmark
     beter = int((table[f"position_{first}"] == "beter").sum())
     assert f"Footprint {first}: beter dan de G32 op {beter}," in titles[0]
@@ -202,9 +207,8 @@ def test_footprint_titles_count_the_annex_verdicts(built):
 
 
 def test_every_picture_has_alt_text_every_slide_a_title_and_the_label(built):
-    annex, sections, template, house, _ = built
-    specs = storyline(annex, sections)
-    for data in (template, house):
+    _, _, template, house, _, template_specs, house_specs = built
+    for data, specs in ((template, template_specs), (house, house_specs)):
         pictures = 0
         for slide, spec in zip(_open(data).slides, specs, strict=True):
             shapes = list(slide.shapes)
@@ -222,7 +226,7 @@ def test_every_picture_has_alt_text_every_slide_a_title_and_the_label(built):
 def test_every_text_fits_its_box(built):
     """At the size set on its runs, every text passes the same fit rule that chose the size
     (nothing fell back to a size at which it does not fit)."""
-    _, _, template, house, _ = built
+    _, _, template, house, _, _, _ = built
     for data in (template, house):
         for slide in _open(data).slides:
             for shape in slide.shapes:
@@ -237,7 +241,7 @@ def test_every_text_fits_its_box(built):
 
 
 def test_the_template_is_applied(built):
-    _, _, template, house, _ = built
+    _, _, template, house, _, _, _ = built
     deck = _open(template)
     names = set(make_template.LAYOUT_NAMES.values())
     assert {s.slide_layout.name for s in deck.slides} <= names
@@ -265,7 +269,7 @@ def test_the_template_is_applied(built):
 
 
 def test_rerun_gives_identical_bytes(built):
-    annex, sections, template, _, other = built
+    annex, sections, template, _, other, _, _ = built
     assert template == other  # another process, another hash seed
     assert deck_bytes(annex, sections) == template
     deck = _open(template)
@@ -274,7 +278,7 @@ def test_rerun_gives_identical_bytes(built):
 
 
 def test_check_names_the_layouts_a_template_lacks(built, delivery):
-    annex, sections, _, _, _ = built
+    annex, sections, *_ = built
     deck = Presentation(io.BytesIO(_as_pptx(FIXTURE.read_bytes())))
     for layout in list(deck.slide_layouts):
         if layout.name in ("Alleen titel", "Leeg"):

@@ -7,11 +7,11 @@ the gemeente's template (`files: deck_template:` in ivb.yaml) or the plain house
 from ivb_analysis.deck.template import ROLES, missing_layouts, template_findings
 from ivb_analysis.deck.write import (
     TEMPLATE_KEY,
-    build,
     deck_bytes,
     deck_name,
+    render,
     write_deck,
 )
 
-__all__ = ["ROLES", "TEMPLATE_KEY", "build", "deck_bytes", "deck_name", "missing_layouts",
+__all__ = ["ROLES", "TEMPLATE_KEY", "deck_bytes", "deck_name", "missing_layouts", "render",
            "template_findings", "write_deck"]

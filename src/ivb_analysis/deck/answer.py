@@ -17,6 +17,8 @@ from ivb_analysis.deck.model import Block, Slide
 
 #: The seed's word for the points of attention on a slide.
 BUT = "Maar"
+#: A finding longer than this is not a title (it stays on the slide as its first line).
+TITLE_MAX = 90
 _HEADINGS = {"h2", "h3", "h4", "h5"}
 
 
@@ -94,8 +96,9 @@ def answer_slide(section: Section, gemeente: str, year: int, notes: list[str]) -
     for theme in bench:
         lines += theme.attention + theme.positive + theme.other
         message = message or next(iter(theme.attention + theme.positive), "")
-    title = message or f"Waar staat {gemeente} in {year}?"
-    lines = [line for line in lines if line != message]
+    title = message if message and len(message) <= TITLE_MAX else \
+        f"Waar staat {gemeente} in {year}?"
+    lines = [line for line in lines if line != title]
     return Slide(title, "tekst", blocks=[Block(None, lines or [section.text])],
                  notes=[section.text, *lines, *notes], section=section.key)
 

@@ -10,6 +10,7 @@ only sizes are set, chosen so that every text fits its box.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import PP_PLACEHOLDER
@@ -67,6 +68,35 @@ def fit_size(paragraphs: list[str], width: int, height: int, sizes: tuple[int, i
     return None
 
 
+class DoesNotFit(ValueError):
+    """The slide's text or table does not fit at the smallest size: split the slide."""
+
+
+def height_needed(texts: list[str], width: int, pt: int) -> int:
+    """The height (EMU) `texts` take in a box `width` EMU wide at `pt` points."""
+    lines = sum(lines_needed(t, width - Inches(0.3), pt) for t in texts)
+    return int(lines * pt * LINE * EMU_PER_PT + len(texts) * pt * 0.3 * EMU_PER_PT
+               + Inches(0.15))
+
+
+def split(spec: Slide) -> list[Slide] | None:
+    """The slide as two slides, each with half of every text column or of the table rows (the
+    second titled '(vervolg)'); None when there is nothing left to split."""
+    longest = max([len(b.lines) for b in spec.blocks] + [len(spec.table) - 1])
+    if longest < 2:
+        return None
+    first, second = replace(spec), replace(spec, title=f"{spec.title} (vervolg)")
+    first.blocks = [Block(b.heading, b.lines[:(len(b.lines) + 1) // 2]) for b in spec.blocks]
+    second.blocks = [Block(b.heading, b.lines[(len(b.lines) + 1) // 2:]) for b in spec.blocks]
+    if spec.table:
+        half = len(spec.table) // 2 + 1
+        first.table, second.table = spec.table[:half], [spec.table[0], *spec.table[half:]]
+        first.verdicts, second.verdicts = spec.verdicts[:half - 1], spec.verdicts[half - 1:]
+    if spec.kind == "figuur" and spec.figure is not None:
+        second.figure = None
+    return [first, second]
+
+
 class Renderer:
     """Adds slides to a presentation opened from the template."""
 
@@ -75,6 +105,8 @@ class Renderer:
         self.banner = style.banner_text(banner)
         self.width = deck.slide_width
         self.height = deck.slide_height
+        self.strict = True  # False: a slide that cannot be split is set at the smallest size
+        self.rendered: list[Slide] = []
 
     # --- layouts and areas --------------------------------------------------------------------
 
@@ -117,8 +149,9 @@ class Renderer:
         """Blocks into a shape's text frame at the largest size that fits."""
         texts = [t for b in blocks for t in ([b.heading] if b.heading else []) + b.lines]
         size = fit_size(texts, shape.width, shape.height, sizes)
-        if size is None:
-            raise ValueError(f"tekst past niet in het vak: {texts[0][:60]!r} ...")
+        if size is None and self.strict:
+            raise DoesNotFit(texts[0][:60])
+        size = size or sizes[1]
         frame = shape.text_frame
         frame.word_wrap = True
         frame.auto_size = MSO_AUTO_SIZE.NONE
@@ -171,14 +204,35 @@ class Renderer:
 
     # --- slides -------------------------------------------------------------------------------
 
-    def add(self, spec: Slide) -> PptxSlide:
+    def add(self, spec: Slide) -> None:
+        """The slide, or (when its text does not fit even at the smallest size) its halves."""
         handler = {"titel": self._title_slide, "tekst": self._text_slide,
                    "kolommen": self._columns_slide, "figuur": self._figure_slide,
                    "tabel": self._table_slide}[spec.kind]
-        slide = handler(spec)
+        try:
+            slide = handler(spec)
+        except DoesNotFit:
+            self._drop_last()
+            parts = split(spec)
+            if parts is None:
+                self.strict = False
+                try:
+                    self.add(spec)
+                finally:
+                    self.strict = True
+                return
+            for part in parts:
+                self.add(part)
+            return
         self._label(slide)
         slide.notes_slide.notes_text_frame.text = "\n".join(spec.notes)
-        return slide
+        self.rendered.append(spec)
+
+    def _drop_last(self) -> None:
+        ids = self.deck.slides._sldIdLst
+        last = ids[-1]
+        self.deck.part.drop_rel(last.rId)
+        ids.remove(last)
 
     def _title_slide(self, spec: Slide) -> PptxSlide:
         slide = self.deck.slides.add_slide(self._layout("titel", "inhoud", "alleen_titel"))
@@ -227,7 +281,8 @@ class Renderer:
         self._title(slide, spec.title)
         self._drop_empty(slide, {slide.shapes.title.placeholder_format.idx})
         left, top, width, height = self._area(slide)
-        footer = Inches(0.6) if spec.subtitle else 0
+        footer = min(height_needed([spec.subtitle], width, SIDE_PT[1] + 2), height // 3) \
+            if spec.subtitle else 0
         half = (width - GAP) // 2
         size = min(fit_size([b.heading or "", *b.lines], half, height - footer, BODY_PT)
                    or BODY_PT[1] for b in spec.blocks[:2])
@@ -310,5 +365,7 @@ class Renderer:
         for pt in range(TABLE_PT[0], TABLE_PT[1] - 1, -1):
             if sum(self._row_height(row, widths, pt) for row in table) <= height:
                 return pt
-        raise ValueError(f"tabel past niet op een dia ({len(table)} rijen)")
+        if self.strict:
+            raise DoesNotFit(f"tabel van {len(table)} rijen")
+        return TABLE_PT[1]
 

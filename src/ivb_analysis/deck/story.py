@@ -230,7 +230,7 @@ def wijk_slides(annex: Annex, sections: list[Section]) -> list[Slide]:
         if not section.key.startswith("wijk_") or not section.figures or not section.tables:
             continue
         cells = Cells(section.table())
-        rows = cells.rows()
+        rows = sorted(cells.rows(), key=lambda k: -float(cells.raw(k, "estimate")))  # as drawn
         label = section.title.removesuffix(" per wijk")
         worse = [str(cells.raw(k, "wijk_naam")) for k in rows
                  if cells.raw(k, "verdict_polarity") == "slechter"]

@@ -12,6 +12,7 @@ from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.atomic import write_bytes
 from ivb_analysis.config import Settings
+from ivb_analysis.deck.model import Slide
 from ivb_analysis.deck.render import Renderer
 from ivb_analysis.deck.story import storyline
 from ivb_analysis.deck.template import open_template
@@ -31,9 +32,11 @@ def template_path(settings: Settings) -> Path | None:
     return settings.path(TEMPLATE_KEY)
 
 
-def build(annex: Annex, sections: list[Section], *, house_style: bool = False) -> Deck:
+def render(annex: Annex, sections: list[Section], *, house_style: bool = False
+           ) -> tuple[Deck, list[Slide]]:
     """The deck of one year as a python-pptx presentation, in the delivery's template (or the
-    plain house style: without a template, or with `house_style`)."""
+    plain house style: without a template, or with `house_style`), and its slides as made (a
+    slide too full for one slide is split in two)."""
     deck = open_template(None if house_style else template_path(annex.settings))
     renderer = Renderer(deck, annex.settings.banner)
     for spec in storyline(annex, sections):
@@ -47,13 +50,13 @@ def build(annex: Annex, sections: list[Section], *, house_style: bool = False) -
     props.last_printed = export.FIXED_TIME
     props.revision = 1
     props.language = "nl-NL"
-    return deck
+    return deck, renderer.rendered
 
 
 def deck_bytes(annex: Annex, sections: list[Section], *, house_style: bool = False) -> bytes:
     """The .pptx bytes: fixed zip dates and document properties (same input, same bytes)."""
     buffer = io.BytesIO()
-    build(annex, sections, house_style=house_style).save(buffer)
+    render(annex, sections, house_style=house_style)[0].save(buffer)
     return export.normalize_zip(buffer.getvalue())
 
 
