@@ -10,6 +10,7 @@ only sizes are set, chosen so that every text fits its box.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import replace
 
 from pptx.dml.color import RGBColor
@@ -21,6 +22,7 @@ from pptx.slide import SlideLayout
 from pptx.util import Emu, Inches, Pt
 
 from ivb_analysis import figures, style
+from ivb_analysis.annex.model import FigureItem
 from ivb_analysis.deck.model import Block, Slide
 from ivb_analysis.deck.template import find_layout
 
@@ -68,6 +70,11 @@ def fit_size(paragraphs: list[str], width: int, height: int, sizes: tuple[int, i
     return None
 
 
+def figure_png(item: FigureItem) -> bytes:
+    """The annex figure as PNG at print resolution (sharp on any projector)."""
+    return figures.figure_bytes(item.figure, "png", FIGURE_DPI)
+
+
 class DoesNotFit(ValueError):
     """The slide's text or table does not fit at the smallest size: split the slide."""
 
@@ -100,8 +107,10 @@ def split(spec: Slide) -> list[Slide] | None:
 class Renderer:
     """Adds slides to a presentation opened from the template."""
 
-    def __init__(self, deck: Deck, banner: str | None) -> None:
+    def __init__(self, deck: Deck, banner: str | None,
+                 png: Callable[[FigureItem], bytes] | None = None) -> None:
         self.deck = deck
+        self.png = png or figure_png
         self.banner = style.banner_text(banner)
         self.width = deck.slide_width
         self.height = deck.slide_height
@@ -306,7 +315,7 @@ class Renderer:
             box_w = width - text_w - (GAP if text_w else 0)
             scale = min(box_w / Inches(fw), height / Inches(fh))
             pic_w, pic_h = int(Inches(fw) * scale), int(Inches(fh) * scale)
-            png = figures.figure_bytes(fig, "png", FIGURE_DPI)
+            png = self.png(spec.figure)
             pic = slide.shapes.add_picture(io.BytesIO(png), left, top, pic_w, pic_h)
             pic.name = f"Figuur {spec.figure.key}"
             pic._element.nvPicPr.cNvPr.set("descr", spec.figure.alt_text)
