@@ -27,9 +27,12 @@ from ivb_analysis.annex.model import Section
 from ivb_analysis.check import check_delivery
 from ivb_analysis.config import load_settings
 from ivb_analysis.deck import deck_bytes, render, template_findings
-from ivb_analysis.deck.render import EMU_PER_PT, LINE, fit_size
+from ivb_analysis.deck.model import Block, Slide
+from ivb_analysis.deck.render import EMU_PER_PT, LINE, Renderer, fit_size
+from ivb_analysis.deck.story import storyline
+from ivb_analysis.deck.template import open_template
 from ivb_analysis.prepare import prepare
-from ivb_analysis.tables import format_cell, format_interval, format_value
+from ivb_analysis.tables import AnnexTable, Column, format_cell, format_interval, format_value
 from tests.conftest import ROOT
 from tests.fixtures.deck import make_template
 
@@ -192,6 +195,26 @@ def test_table_slides_show_the_annex_rows_cell_for_cell(built):
     assert rows_seen >= 3 * 19
 
 
+def test_the_storyline_follows_the_seed(built):
+    """Every topic of the seed's slides, in the seed's order, and nothing left out."""
+    _, sections, _, _, _, specs, _ = built
+    keys = [s.section for s in specs]
+    assert keys[:3] == ["", "", "hoofdlijnen"]
+    assert [s.kind for s in specs[3:5]] == ["kolommen", "kolommen"]  # Positief / Maar
+    wijk = [s.key for s in sections if s.key.startswith("wijk_")]
+    assert len(wijk) == 8 and [k for k in keys if k.startswith("wijk_")] == wijk
+    order = ["hoofdlijnen", "kerncijfers", "trends", "slachtofferschap", wijk[0], "footprint",
+             "politie", "veiligheidshuis", "items"]
+    firsts = [keys.index(k) for k in order]
+    assert firsts == sorted(firsts)
+    counts = {k: keys.count(k) for k in ("kerncijfers", "trends", "footprint", "politie",
+                                         "veiligheidshuis", "items")}
+    assert counts == {"kerncijfers": 4, "trends": 2, "footprint": 3, "politie": 2,
+                      "veiligheidshuis": 1, "items": 2}
+    assert specs[-1].title.startswith("Zo is gerekend") and keys[-1] == ""
+    assert not any("Niet in deze presentatie" in n for n in specs[-1].notes)
+
+
 def test_footprint_titles_count_the_annex_verdicts(built):
     annex, sections, _, _, _, specs, _ = built
     table = next(s for s in sections if s.key == "footprint").table().shown
@@ -319,3 +342,36 @@ def _as_pptx(data: bytes) -> bytes:
     from ivb_analysis.deck.template import _as_presentation
 
     return _as_presentation(data)
+
+
+def test_a_section_of_another_shape_is_left_out_and_named(built):
+    """A section whose table lacks what the deck reads (e.g. after a change of the annex)
+    leaves out its slides, says so in the notes of the method slide, and stops nothing."""
+    annex, sections, *_ = built
+    other = AnnexTable("footprint", "Anders", pd.DataFrame({"a": [1]}), (Column("a", "A"),))
+    changed = [Section("footprint", "Footprint", "", tables=[other])
+               if s.key == "footprint" else s for s in sections]
+    specs = storyline(annex, changed)
+    assert "footprint" not in {s.section for s in specs}
+    assert specs[-1].notes[-1].startswith("Niet in deze presentatie (de sectie heeft een andere "
+                                          "vorm): footprint (")
+
+
+def test_a_slide_too_full_is_split_and_every_part_fits():
+    deck = open_template(None)
+    renderer = Renderer(deck, "SYNTHETISCHE DEMODATA")
+    lines = [f"Wijk {k}: een lange regel met een uitkomst en een oordeel, {k},{k}"
+             for k in range(60)]
+    renderer.add(Slide("Veel wijken", "tekst", blocks=[Block(None, lines)]))
+    rows = [["Indicator", "Waarde"]] + [[f"Indicator {k}", f"{k},0"] for k in range(70)]
+    renderer.add(Slide("Lange tabel", "tabel", table=rows, verdicts=[[None, None]] * 70))
+    titles = [s.title for s in renderer.rendered]
+    assert len(titles) >= 4 and titles[0] == "Veel wijken"
+    assert "Veel wijken (vervolg)" in titles and "Lange tabel (vervolg)" in titles
+    shown = [p.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+             for p in shape.text_frame.paragraphs]
+    assert [line for line in shown if line.startswith("Wijk ")] == lines  # all, in order
+    cells = [row.cells[0].text for slide in deck.slides for shape in slide.shapes
+             if shape.has_table for row in shape.table.rows]
+    assert [c for c in cells if c != "Indicator"] == [r[0] for r in rows[1:]]
+    assert cells.count("Indicator") == sum(s.kind == "tabel" for s in renderer.rendered)

@@ -8,6 +8,8 @@ statements behind the scales; the method. A slide whose section is absent is lef
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import FigureItem, Section
@@ -26,21 +28,38 @@ TITLE_NAMES = 2
 
 
 def storyline(annex: Annex, sections: list[Section]) -> list[Slide]:
-    """Every slide of the deck, in order."""
+    """Every slide of the deck, in order. A part whose section lacks a table or column it reads
+    (a section changed shape) is left out and named in the method slide's notes, so the deck
+    never stops the annex."""
     by_key = {s.key: s for s in sections}
+    skipped: list[str] = []
+
+    def part(name: str, build: Callable[[], list[Slide]]) -> list[Slide]:
+        try:
+            return build()
+        except KeyError as error:
+            skipped.append(f"{name} ({error})")
+            return []
+
     slides = [title_slide(annex), sources_slide(annex, sections)]
     head = by_key.get("hoofdlijnen")
     if head is not None:
-        slides.append(answer.answer_slide(head, annex.gemeente, annex.year,
-                                          [f"Vergelijkingsjaren: {annex.comparison.sentence()}."]))
-        slides += answer.theme_slides(head)
-    slides += theme_table_slides(annex, by_key)
-    slides += wijk_slides(annex, sections)
-    slides += footprint_slides(annex, by_key.get("footprint"))
-    slides += police_slides(annex, by_key.get("politie"))
-    slides += casework_slides(annex, by_key.get("veiligheidshuis"))
-    slides += statement_slides(annex, by_key.get("items"))
-    slides.append(method_slide(annex))
+        slides += part("hoofdlijnen", lambda: [
+            answer.answer_slide(head, annex.gemeente, annex.year,
+                                [f"Vergelijkingsjaren: {annex.comparison.sentence()}."]),
+            *answer.theme_slides(head)])
+    slides += part("kerncijfers", lambda: theme_table_slides(annex, by_key))
+    slides += part("wijken", lambda: wijk_slides(annex, sections))
+    slides += part("footprint", lambda: footprint_slides(annex, by_key.get("footprint")))
+    slides += part("politie", lambda: police_slides(annex, by_key.get("politie")))
+    slides += part("veiligheidshuis",
+                   lambda: casework_slides(annex, by_key.get("veiligheidshuis")))
+    slides += part("stellingen", lambda: statement_slides(annex, by_key.get("items")))
+    method = method_slide(annex)
+    if skipped:
+        method.notes.append("Niet in deze presentatie (de sectie heeft een andere vorm): "
+                            + "; ".join(skipped) + ".")
+    slides.append(method)
     return slides
 
 
@@ -244,8 +263,8 @@ def wijk_slides(annex: Annex, sections: list[Section]) -> list[Slide]:
             title = f"{label}: geen wijk wijkt significant af van de rest"
         lines = [f"{cells.cell(k, 'wijk_naam')}: {cells.cell(k, 'estimate')} "
                  f"({cells.cell(k, 'judgement')})" for k in rows]
-        slides.append(Slide(title, "figuur", figure=section.figures[0],
-                            blocks=[Block(None, lines)],
+        figure = next((f for f in section.figures if "kaart" in f.key), section.figures[0])
+        slides.append(Slide(title, "figuur", figure=figure, blocks=[Block(None, lines)],
                             notes=[estimate_note(cells, k, "wijk_naam") for k in rows]
                             + table_notes(cells.table), section=section.key))
     return slides
