@@ -190,6 +190,7 @@ def test_table_slides_show_the_annex_rows_cell_for_cell(built):
             for heading, cell in zip(header[1:], row[1:], strict=True):
                 assert match[heading].iloc[0] == cell, (row[0], heading)
             rows_seen += 1
+        assert all(len(marks) == len(header) for marks in spec.verdicts)
     footprint = [s for s in specs if s.section == "footprint"]
     assert len(footprint) == 3  # the seed's three build-up steps
     assert rows_seen >= 3 * 19
@@ -375,3 +376,14 @@ def test_a_slide_too_full_is_split_and_every_part_fits():
              if shape.has_table for row in shape.table.rows]
     assert [c for c in cells if c != "Indicator"] == [r[0] for r in rows[1:]]
     assert cells.count("Indicator") == sum(s.kind == "tabel" for s in renderer.rendered)
+
+
+def test_the_first_wave_has_a_deck_without_comparisons(built, delivery):
+    """2013, the mini delivery's first wave: no earlier wave, a footprint of one wave."""
+    annex = Annex(load_settings(delivery), 2013)
+    sections = annex.sections()
+    deck, specs = render(annex, sections)
+    assert [s.section for s in specs].count("footprint") == 1
+    tables = [s for s in specs if s.section == "kerncijfers"]
+    assert tables and all(s.table[0] == ["Indicator", "Waarde 2013"] for s in tables)
+    assert all(s.shapes.title.text_frame.text for s in deck.slides)

@@ -355,7 +355,8 @@ class Renderer:
                     run.font.size = Pt(size)
                 if c > 0:
                     paragraph.alignment = PP_ALIGN.CENTER
-                verdict = spec.verdicts[r - 1][c] if r > 0 and spec.verdicts else None
+                marks = spec.verdicts[r - 1] if 0 < r <= len(spec.verdicts) else []
+                verdict = marks[c] if c < len(marks) else None
                 if verdict in TINTS:
                     cell.fill.solid()
                     cell.fill.fore_color.rgb = RGBColor.from_string(TINTS[verdict])

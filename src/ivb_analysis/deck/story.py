@@ -190,7 +190,7 @@ def _key_figure_table(annex: Annex, cells: Cells, rows: list[int], heading: str,
         body.append([cells.cell(k, "label"), *(cells.cell(k, f"estimate_{y}") for y in waves),
                      cells.cell(k, "estimate"), *(cells.cell(k, f"judgement_{y}")
                                                   for y in waves)])
-        colours.append([None] * (1 + 2 * len(waves)) + [
+        colours.append([None] * (2 + len(waves)) + [
             str(cells.raw(k, f"verdict_{y}")) for y in waves])
     verdict = _verdict_column(cells, base)
     title = verdict_title(heading, [str(cells.raw(k, "label")) for k in rows],
