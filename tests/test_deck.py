@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from pptx import Presentation
+from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
@@ -239,6 +240,9 @@ def test_every_picture_has_alt_text_every_slide_a_title_and_the_label(built):
             assert slide.shapes.title is not None and slide.shapes.title.text_frame.text.strip()
             assert shapes[0] == slide.shapes.title  # reading order: the title first
             assert style.SYNTHETIC_LABEL in shapes[-1].text_frame.text  # the label last
+            runs = [r for s in shapes if s.has_text_frame for p in s.text_frame.paragraphs
+                    for r in p.runs]
+            assert runs and all(r.font.language_id == MSO_LANGUAGE_ID.DUTCH for r in runs)
             for shape in shapes:
                 if shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
                     descr = shape._element.nvPicPr.cNvPr.get("descr")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from pptx.dml.color import RGBColor
+from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as Deck
@@ -68,6 +69,12 @@ def fit_size(paragraphs: list[str], width: int, height: int, sizes: tuple[int, i
         if lines * pt * LINE * EMU_PER_PT + len(paragraphs) * pt * 0.3 * EMU_PER_PT <= inner_h:
             return pt
     return None
+
+
+def _sized(run, size: float) -> None:
+    """A run at `size` points, marked Dutch (screen readers pronounce it as Dutch)."""
+    run.font.size = Pt(size)
+    run.font.language_id = MSO_LANGUAGE_ID.DUTCH
 
 
 def figure_png(item: FigureItem) -> bytes:
@@ -151,7 +158,7 @@ class Renderer:
         frame.text = text
         for paragraph in frame.paragraphs:
             for run in paragraph.runs:
-                run.font.size = Pt(size)
+                _sized(run, size)
 
     def _fill(self, shape, blocks: list[Block], sizes: tuple[int, int], *,
               heading_bold: bool = True) -> None:
@@ -173,7 +180,7 @@ class Renderer:
                 first = False
                 run = paragraph.add_run()
                 run.text = text
-                run.font.size = Pt(size)
+                _sized(run, size)
                 if is_heading and heading_bold:
                     run.font.bold = True
                 paragraph.space_before = Pt(size * 0.3)
@@ -199,7 +206,7 @@ class Renderer:
         size = fit_size([self.banner], shape.width, shape.height, (14, 8)) or 8
         run = frame.paragraphs[0].add_run()
         run.text = self.banner
-        run.font.size = Pt(size)
+        _sized(run, size)
         run.font.bold = True
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         frame.paragraphs[0].alignment = PP_ALIGN.CENTER
@@ -352,7 +359,7 @@ class Renderer:
                 cell.text = text
                 paragraph = cell.text_frame.paragraphs[0]
                 for run in paragraph.runs:
-                    run.font.size = Pt(size)
+                    _sized(run, size)
                 if c > 0:
                     paragraph.alignment = PP_ALIGN.CENTER
                 marks = spec.verdicts[r - 1] if 0 < r <= len(spec.verdicts) else []
