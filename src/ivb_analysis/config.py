@@ -53,6 +53,8 @@ class SourceFiles:
     region_metadata: str | None = None
     # Wijk geometry (GeoJSON/GeoPackage with the CBS wijk code in `statcode`): adds maps.
     geometry: str | None = None
+    # The gemeente's PowerPoint template (.pptx/.potx) for presentatie_<year>.pptx (deck).
+    deck_template: str | None = None
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
                                          method_note=annex.method_note()))
     page = write_text(out / "bijlage.html", annex_html(annex, sections, workbook=book, svg=svg))
     written.append(page)
+    from ivb_analysis.deck import write_deck  # presentatie_<year>.pptx (issue 24)
+    written.append(write_deck(annex, sections, out))
     if pdf:
         written.append(export.html_to_pdf(page, out / "bijlage.pdf"))
     return written
