@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import re
 import xml.etree.ElementTree as ET
 
@@ -325,7 +326,7 @@ def test_headings_start_at_h1_and_never_skip_a_level(structure):
     levels = [HEADINGS[str(e.S)] for e, _ in elements if str(e.S) in HEADINGS]
     assert levels[0] == 1 and levels.count(1) == 1
     assert levels.count(2) == len(sections) + 1  # every section and the method note
-    assert [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1] == []
+    assert [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1] == []
     assert 3 in levels  # the key findings' themes: h3 under their h2 (h4 in the section html)
 
 
