@@ -9,6 +9,7 @@ WeasyPrint's own tagging and nowhere else:
 - the running header and footer (CSS page-margin boxes) are marked as artefacts, not left as
   content outside the structure tree (Matterhorn 01-001);
 - every table header cell gets a `/Scope` (`/Column`, or `/Row` for `<th scope="row">`);
+- a link's description (`/Contents`) is its text (or its `title`), not the anchor it points to;
 - the XMP metadata carry the PDF/UA identifier (`pdfuaid:part="1"`) beside the PDF/A one.
 
 The hooks wrap two WeasyPrint functions for the duration of one `write_pdf` call
@@ -49,6 +50,7 @@ def _margin_boxes(document) -> set[int]:
 @contextmanager
 def _hooks(document) -> Iterator[None]:
     """Margin boxes as artefacts and table header cells with a scope, for one write."""
+    import pydyf
     from weasyprint.formatting_structure import boxes
     from weasyprint.pdf import stream as pdf_stream
     from weasyprint.pdf import tags as pdf_tags
@@ -68,6 +70,10 @@ def _hooks(document) -> Iterator[None]:
     def build_without_margins(box, parent, *args):
         if isinstance(box, boxes.MarginBox):
             return  # nothing of it was tagged (see above)
+        if getattr(box, "link_annotation", None) is not None and box.element is not None:
+            text = box.element.get("title") or " ".join("".join(box.element.itertext()).split())
+            if text:
+                box.link_annotation["Contents"] = pydyf.String(text)
         for element in build(box, parent, *args):
             if element["S"] == "/TH" and box.element is not None:
                 row = box.element.attrib.get("scope") == "row"
