@@ -1,7 +1,7 @@
 """The pages in a real headless browser (Debian's chromium, driven through selenium and Debian's
 chromium-driver): every HTML page of one demo year (the annex, the index, the reviewer and the
-analyst pages) passes axe-core's WCAG 2.0/2.1 A and AA rules with no violation, and a reviewer's
-page is not blank.
+analyst pages) passes axe-core's WCAG 2.0/2.1 A and AA rules with no violation and has headings
+that start at h1 and skip no level, and a reviewer's page is not blank.
 
 axe-core comes from npm (`package.json`; `npm ci` puts it in node_modules/, which this test does
 itself when npm is there). Without chromium, chromium-driver or axe-core the tests skip on a
@@ -10,6 +10,7 @@ developer's machine and FAIL under CI (`CI=true`): `.ci/run` installs them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -120,8 +121,18 @@ def test_every_page_passes_axe_wcag_21_a_and_aa(outputs, browser, axe_source):
     expected = {"index.html", "bijlage.html", *(f"{n}.html" for n in notebooks),
                 *(f"{n}.analist.html" for n in notebooks)}
     assert names == expected  # every page is checked, none forgotten
-    failures = {p.name: _report(v) for p in pages if (v := _violations(browser, p, axe_source))}
+    failures, skipped_levels = {}, {}
+    for page in pages:
+        violations = _violations(browser, page, axe_source)
+        if violations:
+            failures[page.name] = _report(violations)
+        levels = browser.execute_script(
+            "return [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]"
+            ".map(h => Number(h.tagName[1]));")
+        if levels[:1] != [1] or any(b > a + 1 for a, b in itertools.pairwise(levels)):
+            skipped_levels[page.name] = levels  # headings start at h1 and skip no level
     assert failures == {}
+    assert skipped_levels == {}
 
 
 @pytest.mark.slow

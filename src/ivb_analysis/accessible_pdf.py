@@ -20,6 +20,7 @@ fails the tests instead of silently dropping a guarantee.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +28,8 @@ from contextlib import contextmanager
 VARIANT = "pdf/a-3a"
 _UA_NAMESPACE = b'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
 _UA_PART = b'pdfuaid:part="1"'
+#: The hooks patch WeasyPrint for the duration of one write: one write at a time per process.
+_LOCK = threading.Lock()
 
 
 def _margin_boxes(document) -> set[int]:
@@ -103,6 +106,6 @@ def _add_ua_identifier(document, pdf) -> None:
 
 def write(document) -> bytes:
     """A rendered WeasyPrint document as PDF/A-3a + PDF/UA-1 bytes."""
-    with _hooks(document):
+    with _LOCK, _hooks(document):
         return document.write_pdf(pdf_variant=VARIANT, finisher=_add_ua_identifier,
                                   uncompressed_pdf=False)

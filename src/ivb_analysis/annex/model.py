@@ -58,4 +58,4 @@ class Section:
         """In a notebook: the section exactly as in the annex (figures as inline SVG)."""
         from ivb_analysis.annex.page import section_html
 
-        return section_html(self, level=3)
+        return section_html(self, level=2)
