@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import Collection
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
 
-from ivb_analysis import export, figures
+from ivb_analysis import export, figures, style
 from ivb_analysis.figures import AnnexFigure
 
 SOURCE = "Bron: Veiligheidsmonitor 2015, bewerking gemeente Proefstad"
@@ -261,8 +268,6 @@ def _all_figures(wijken) -> dict[str, Figure]:
 
 
 def test_no_text_below_8_points_at_the_printed_size(wijken):
-    from matplotlib.text import Text
-
     for name, fig in _all_figures(wijken).items():
         assert fig.get_figwidth() <= figures.A4_WIDTH_INCH, name  # printed at 100%: 16 cm
         fig.canvas.draw()
@@ -351,3 +356,132 @@ def test_the_significance_level_and_absent_indicators_come_from_the_caller():
     assert "toets op 10%" in " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
     assert "Niet in deze levering: Sociale cohesie." in fig.alt_text
     assert "Positie 2015: beter 1." in fig.alt_text
+
+
+# --- colours by role: one meaning each, contrast, one line to change -----------------------------
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in to_rgb(colour))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _lab(colour: str) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour, for the distance between two colours."""
+    rgb = np.array([c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                    for c in to_rgb(colour)])
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ rgb / np.array([0.9505, 1.0, 1.089])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _role_colours(roles: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for role in roles:
+        value = getattr(style, role)
+        for k, colour in enumerate(value if isinstance(value, tuple) else (value,)):
+            out[f"{role}[{k}]" if isinstance(value, tuple) else role] = colour
+    return out
+
+
+def test_judgement_colours_are_never_a_series_colour_and_differ_from_each_other():
+    judgement = _role_colours(style.JUDGEMENT_ROLES)
+    series = _role_colours(style.SERIES_ROLES)
+    assert len(judgement) == 4 and len(series) >= 6
+    every = {**judgement, **series, "BANNER": style.BANNER}
+    assert len({c.lower() for c in every.values()}) == len(every)  # one meaning each
+    for (a, ca), (b, cb) in itertools.combinations(every.items(), 2):
+        if (a in judgement) != (b in judgement) or "BANNER" in (a, b):
+            # CIE76 distance: a judgement colour is never mistaken for a series colour
+            assert np.linalg.norm(_lab(ca) - _lab(cb)) > 20, (a, b)
+    assert np.linalg.norm(_lab(style.BETTER) - _lab(style.WORSE)) > 40
+
+
+def test_coloured_text_has_a_contrast_of_at_least_4_5(wijken):
+    """Judgement words and every other text in a figure (WCAG 1.4.3, where axe cannot see):
+    dark text against the lightest grey behind text (footprint rows), white on the band."""
+    assert min(_contrast(c, "#ffffff") for c in _role_colours(style.JUDGEMENT_ROLES).values()) \
+        >= 4.5
+    figs = _all_figures(wijken)
+    table = pd.DataFrame({"label": ["a", "b", "c", "d", "e"],
+                          "position_2015": ["beter", "slechter", "hoger", "gelijk", None]})
+    figs["footprint_all"] = figures.footprint_chart(table, [("position_2015", "P")], title="F",
+                                                    source=SOURCE, banner=BANNER)
+    checked = 0
+    for name, fig in figs.items():
+        for text in fig.findobj(Text):
+            if not (text.get_visible() and text.get_text().strip()):
+                continue
+            colour = to_hex(text.get_color())
+            background = style.BANNER if colour == "#ffffff" else "#f0f0f0"
+            assert _contrast(colour, background) >= 4.5, (name, text.get_text(), colour)
+            checked += 1
+    assert checked > 100
+
+
+def _colours(fig: Figure) -> list[str]:
+    """Every colour drawn, artist by artist in a fixed order."""
+    found: list[str] = []
+    for artist in fig.findobj():
+        if isinstance(artist, Text):
+            found.append(to_hex(artist.get_color()))
+        elif isinstance(artist, Line2D):
+            found += [to_hex(artist.get_color()), to_hex(artist.get_markerfacecolor())]
+        elif isinstance(artist, Patch):
+            found += [to_hex(artist.get_facecolor()), to_hex(artist.get_edgecolor())]
+        elif isinstance(artist, Collection):
+            found += [to_hex(c) for c in artist.get_facecolors()]
+            found += [to_hex(c) for c in artist.get_edgecolors()]
+    return found
+
+
+def _role_figures(wijken) -> list[Figure]:
+    """One figure of every kind, with every role in it (G32 as the benchmark group)."""
+    police = pd.DataFrame({"year": [2014, 2014, 2015, 2015],
+                           "reeks": ["Proefstad", "G32 (gemiddelde)"] * 2,
+                           "estimate": [60.0, 55.0, 58.0, 54.0]})
+    table = pd.DataFrame({"label": ["a", "b", "c", "d", "e"],
+                          "position_2015": ["beter", "slechter", "hoger", "gelijk", None],
+                          "difference_2015": [1.0, 1.0, 1.0, 0.0, np.nan]})
+    return [
+        *_all_figures(wijken).values(),
+        figures.grouped_bars(police, category="year", group="reeks", title="Politie",
+                             source=SOURCE, banner=BANNER, kind="rate",
+                             groups=["Proefstad", "G32 (gemiddelde)"], highlight="Proefstad",
+                             benchmark="G32 (gemiddelde)"),
+        figures.footprint_chart(table, [("position_2015", "P")], title="F", source=SOURCE,
+                                banner=BANNER),
+    ]
+
+
+@pytest.mark.parametrize("role", ["GEMEENTE", "GEMEENTE_TOTAL", "EARLIER", "BENCHMARK",
+                                  "BETTER", "WORSE", "NEUTRAL", "DIFFERENT", "BANNER"])
+def test_changing_a_role_colour_recolours_exactly_that_role(role, wijken, monkeypatch):
+    """A role is one line in style.py: changed there, every mark of that role and nothing else
+    takes the new colour."""
+    old = to_hex(getattr(style, role))
+    before = [c for fig in _role_figures(wijken) for c in _colours(fig)]
+    monkeypatch.setattr(style, role, "#123456")
+    after = [c for fig in _role_figures(wijken) for c in _colours(fig)]
+    assert len(before) == len(after)
+    changed = [k for k, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert changed  # the role is drawn somewhere
+    assert changed == [k for k, c in enumerate(before) if c == old]
+    assert {after[k] for k in changed} == {"#123456"}
+
+
+def test_the_benchmark_group_has_the_benchmark_colour_and_a_legend(wijken):
+    fig = _role_figures(wijken)[-2]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["Proefstad", "G32 (gemiddelde)"]  # the legend says what each colour is
+    colours = [to_hex(p.get_facecolor()) for p in fig.legends[0].get_patches()]
+    assert colours == [style.GEMEENTE.lower(), style.BENCHMARK.lower()]
+    years = figures.group_colours([2015, 2013], years=True)
+    assert years == [style.GEMEENTE, style.EARLIER]

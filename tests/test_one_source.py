@@ -106,7 +106,7 @@ def test_alpha_of_the_settings_reaches_every_text(tmp_path):
         "glossary": " ".join(t for _, t in method.glossary(settings)),
         "change": common.change_note(annex, [2013]),
         "trend": compare.trend_method_note(trends, alpha=settings.alpha),
-        "legend": figures._verdict_note(pd.Series(["beter"]), "2013", alpha=settings.alpha),
+        "legend": figures.marks._verdict_note(pd.Series(["beter"]), "2013", alpha=settings.alpha),
     }
     for name, text in texts.items():
         assert "1%" in text and "op 5%" not in text and "van 5%" not in text, name

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 import re
+import string
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ivb_analysis import style
+from ivb_analysis import accessible_pdf, style
 from ivb_analysis.atomic import write_bytes, write_text
 from ivb_analysis.defaults import ALPHA, alpha_decimal
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
@@ -269,15 +270,16 @@ def write_workbook(tables: Sequence[AnnexTable], target: Path, *, heading: str,
 
 PRINT_CSS = Path(__file__).parent / "templates" / "print.css"
 #: Creation and modification date written into every PDF (W3C date; no clock in the bytes).
-PDF_DATE = "2000-01-01T00:00:00Z"
 PDF_GENERATOR = "ivb-analysis"
 PRINT_CSS_MARK = "ivb-analysis print.css"  # the first line of print.css
 
 
 def print_css() -> str:
     """The paged-media rules of the annex (A4, running header/footer, TOC page numbers,
-    bookmarks, no orphaned captions or sources); the annex page includes them too."""
-    return PRINT_CSS.read_text(encoding="utf-8")
+    bookmarks, no orphaned captions or sources); the annex page includes them too. Colours
+    with a role (`${banner}`) come from `style`."""
+    return string.Template(PRINT_CSS.read_text(encoding="utf-8")).substitute(
+        banner=style.BANNER)
 
 
 def with_print_css(page: str) -> str:
@@ -293,8 +295,9 @@ def with_print_css(page: str) -> str:
 
 
 def pdf_bytes(html_text: str, *, base_url: str | None = None) -> bytes:
-    """HTML rendered to an A4 PDF by WeasyPrint with `print.css`; byte-identical on rerun
-    (fixed dates and generator, no random identifier)."""
+    """HTML rendered to an A4 PDF by WeasyPrint with `print.css`: tagged PDF/UA-1 and PDF/A-3a
+    (`accessible_pdf`), byte-identical on rerun (dates from the page's `dcterms.created` /
+    `dcterms.modified`, a fixed generator, an identifier hashed from the content)."""
     import weasyprint
     from weasyprint.urls import URLFetcher
 
@@ -306,13 +309,10 @@ def pdf_bytes(html_text: str, *, base_url: str | None = None) -> bytes:
     try:
         document = weasyprint.HTML(string=with_print_css(html_text), base_url=base_url,
                                    url_fetcher=fetcher).render()
+        document.metadata.generator = PDF_GENERATOR
+        return accessible_pdf.write(document)
     finally:
         logger.setLevel(level)
-    document.metadata.created = PDF_DATE
-    document.metadata.modified = PDF_DATE
-    document.metadata.generator = PDF_GENERATOR
-    # PDF 1.4: no compressed object streams, so the fixed dates stay readable in the file.
-    return document.write_pdf(pdf_version="1.4")
 
 
 def html_to_pdf(html_file: Path, target: Path) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ivb_analysis import style
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 
@@ -113,7 +114,8 @@ def render_index(settings: Settings, notebooks: list[Path]) -> str:
             years.append({"year": year, "pages": pages})
     template = _environment().get_template("index.html.j2")
     return template.render(banner=settings.banner, gemeente=settings.gemeente_naam,
-                           source=settings.source_label, years=years)
+                           source=settings.source_label, years=years,
+                           banner_colour=style.BANNER)
 
 
 def write_index(settings: Settings, notebooks: list[Path]) -> Path:

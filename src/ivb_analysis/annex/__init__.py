@@ -17,7 +17,7 @@ from ivb_analysis.annex.model import FigureItem, Section, set_html_renderer
 from ivb_analysis.annex.page import annex_html, esc, section_html, table_html
 from ivb_analysis.annex.write import workbook_name, write_annex, year_dir
 
-set_html_renderer(partial(section_html, level=3))
+set_html_renderer(partial(section_html, level=2))
 
 __all__ = [
     "Annex",

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import base64
 import html
+import os
+import re
+from datetime import UTC, datetime
 
 from ivb_analysis import export, figures, style
 from ivb_analysis.annex.interface import Context as Annex
@@ -26,7 +29,7 @@ body {{ font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 10pt; line-h
        color: #111; max-width: 52em; margin: 1.5em auto; padding: 0 1em; }}
 h1 {{ font-size: 17pt; margin-bottom: 0.2em; }}
 h2 {{ font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }}
-h4 {{ font-size: 10.5pt; margin: 1em 0 0.2em; }}
+h3 {{ font-size: 10.5pt; margin: 1em 0 0.2em; }}
 .meta {{ color: {style.TEXT_GREY}; font-size: 9pt; }}
 .banner {{ background: {style.BANNER}; color: #fff; font-weight: bold; padding: 0.3em 0.8em;
           letter-spacing: 0.04em; text-align: center; }}
@@ -34,7 +37,9 @@ figure {{ margin: 1.2em 0; break-inside: avoid; page-break-inside: avoid; }}
 figure img {{ width: 100%; max-width: 16cm; max-height: 24cm; height: auto; display: block;
              object-fit: contain; object-position: left top; }}
 figcaption, .caption {{ font-weight: bold; font-size: 9.5pt; margin: 0.3em 0; }}
-figure.table {{ overflow-x: auto; break-inside: auto; page-break-inside: auto; }}
+figure.table {{ break-inside: auto; page-break-inside: auto; }}
+.scroll {{ overflow-x: auto; }}
+.scroll:focus {{ outline: 2px solid #0b5394; outline-offset: 2px; }}
 figure.table table {{ border-collapse: collapse; font-size: 8pt; width: 100%; }}
 figure.table th {{ border-bottom: 1.5px solid #333; text-align: left; vertical-align: bottom;
                   padding: 2px 6px; }}
@@ -88,12 +93,40 @@ def figure_html(item: FigureItem, svg: bytes | None = None) -> str:
             "</figure>")
 
 
+_HEADER_CELL = re.compile(r'<th class="(col_heading|row_heading|index_name|blank)')
+_SCOPE = {"col_heading": ' scope="col"', "row_heading": ' scope="row"'}
+
+
+def _scoped(table: str) -> str:
+    """Every header cell of a Styler table with its scope (column or row headers)."""
+    return _HEADER_CELL.sub(lambda m: f'<th{_SCOPE.get(m.group(1), "")} class="{m.group(1)}',
+                            table)
+
+
 def table_html(table: AnnexTable) -> str:
-    """A numbered table with caption, notes and source (the same Styler as in notebooks)."""
+    """A numbered table with caption, notes and source (the same Styler as in notebooks).
+
+    The table sits in a scroll box that a keyboard can reach and a screen reader names by the
+    caption (WCAG 2.1.1: `tabindex="0"`, `role="region"`, `aria-labelledby`)."""
     anchor = f"tabel-{table.number}" if table.number else f"tabel-{table.key}"
+    caption = f"{anchor}-titel"
     notes = "".join(f'<p class="note">{esc(t)}</p>' for t in (table.note, table.source) if t)
-    return (f'<figure class="table" id="{esc(anchor)}"><figcaption class="caption">'
-            f"{esc(table.caption)}</figcaption>{table.to_html()}{notes}</figure>")
+    return (f'<figure class="table" id="{esc(anchor)}"><figcaption class="caption" '
+            f'id="{esc(caption)}">{esc(table.caption)}</figcaption>'
+            f'<div class="scroll" tabindex="0" role="region" aria-labelledby="{esc(caption)}">'
+            f"{_scoped(table.to_html())}</div>{notes}</figure>")
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def nest_headings(fragment: str, level: int) -> str:
+    """A section's own headings renumbered to follow its heading (`level`) without a skipped
+    level: the levels used become level + 1, level + 2, ... in their order (h4 under an h2
+    becomes h3), so a screen reader's and the PDF's outline have no gaps."""
+    used = sorted({int(m.group(2)) for m in _HEADING.finditer(fragment)})
+    target = {old: min(level + 1 + k, 6) for k, old in enumerate(used)}
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{target[int(m.group(2))]}", fragment)
 
 
 def section_html(section: Section, level: int = 2, number: int | None = None,
@@ -102,7 +135,7 @@ def section_html(section: Section, level: int = 2, number: int | None = None,
     heading = f"{number}. {section.title}" if number else section.title
     parts = [f"<h{level}>{esc(heading)}</h{level}>", f"<p>{esc(section.text)}</p>"]
     if section.html:
-        parts.append(section.html)
+        parts.append(nest_headings(section.html, level))
     parts += [figure_html(item, (svg or {}).get(item.key)) for item in section.figures]
     parts += [table_html(table) for table in section.tables]
     return "\n".join(parts)
@@ -111,6 +144,16 @@ def section_html(section: Section, level: int = 2, number: int | None = None,
 def banner_html(banner: str | None, css_class: str = "banner") -> str:
     """The synthetic-data banner (empty for real data)."""
     return f'<div class="{css_class}">{esc(style.banner_text(banner))}</div>' if banner else ""
+
+
+def document_date(year: int) -> str:
+    """The annex's date in the PDF metadata: `SOURCE_DATE_EPOCH` when set (the reproducible-
+    builds convention: the run fixes it), else the last day of the survey year (from the data).
+    Never the clock: the same inputs give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{int(year):04d}-12-31T00:00:00Z"
 
 
 def annex_html(annex: Annex, sections: list[Section], workbook: str | None = None,
@@ -138,6 +181,9 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title>
+<meta name="author" content="Gemeente {esc(annex.gemeente)}">
+<meta name="dcterms.created" content="{document_date(annex.year)}">
+<meta name="dcterms.modified" content="{document_date(annex.year)}">
 <style>{CSS}{page_css(title, s.banner)}{export.print_css()}</style>
 </head>
 <body>

@@ -143,6 +143,7 @@ def _against_group(annex: Annex) -> tuple[FigureItem, AnnexTable] | None:
         subtitle="Totaal geregistreerde misdrijven per 1.000 inwoners", source=src,
         banner=annex.settings.banner, kind="rate",
         groups=[annex.gemeente, f"{group} (gemiddelde)"], highlight=annex.gemeente,
+        benchmark=f"{group} (gemiddelde)",
     )
     table = AnnexTable(
         GROUP_KEY, title, result,
