@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ivb_analysis import guards
 from ivb_analysis.catalogue import Catalogue, load_catalogue
 from ivb_analysis.clean.indicators import ABSENT, AVAILABLE, PARTIAL, indicator_status
 from ivb_analysis.clean.recode import decode
@@ -167,6 +168,8 @@ def check_delivery(settings: Settings) -> CheckReport:
     catalogue = load_catalogue()
     share = settings.benchmark_share
     report = CheckReport(settings, benchmark_share=None if share is None else float(share))
+    for flag in guards.decision_flags(settings):  # listed even when the codebook is unreadable
+        report.add(flag.level, flag.topic, flag.text)
     try:
         codebook = read_codebook(settings.path("codebook"), catalogue)
     except InputError as error:
@@ -175,6 +178,12 @@ def check_delivery(settings: Settings) -> CheckReport:
     _codebook_findings(report, codebook, catalogue)
     for year in settings.years:
         _wave_findings(report, codebook, catalogue, settings, year)
+    try:
+        for flag in guards.findings_before(settings, codebook, catalogue):
+            if flag.topic != "beslissing":
+                report.add(flag.level, flag.topic, flag.text)
+    except InputError as error:
+        report.add("fout", "instellingen", str(error))
     if report.matched:
         counts = sorted(set(report.matched.values()))
         report.add("info", "labels", "gelabelde codes die na recode bij hun categorie passen: "
@@ -188,6 +197,11 @@ def check_delivery(settings: Settings) -> CheckReport:
         if error.message not in {f.text for f in report.of("fout")}:  # not twice
             report.add("fout", "levering", str(error))
         return report
+    try:
+        for flag in guards.findings_after(settings, tables, codebook):
+            report.add(flag.level, flag.topic, flag.text)
+    except InputError as error:
+        report.add("fout", "instellingen", str(error))
     _indicator_findings(report, tables)
     _sample(report, tables, settings)
     _wijk_findings(report, tables)
