@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import shutil
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def mutations(truth: dict) -> list[tuple[str, str, set[str], dict]]:
         out.append((kind, text, set(names), book))
 
     # an item mapped to its neighbour on the same scale (the neighbour's variable left out)
-    same_scale = [(a, b) for a, b in zip(order, order[1:], strict=False)
+    same_scale = [(a, b) for a, b in itertools.pairwise(order)
                   if CATALOGUE.items[a].scale == CATALOGUE.items[b].scale]
     for a, b in same_scale[::3]:
         va, vb = by_item[a], by_item[b]
