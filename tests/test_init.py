@@ -109,32 +109,28 @@ def test_draft_codebook_file(skeleton):
     assert book["missing_codes"] == {99: "geen antwoord"}
     assert book["variables"]["buurt_ontw"] == {"item": "buurt_ontwikkeling",
                                                "recode": {2: 3, 3: 2}, "missing": [9]}
-    assert book["variables"]["hi_graf"]["filter"] == {97: None}
-    # evidence and confidence are written beside each match; open decisions are marked
+    # 97 "niet gevraagd (komt (bijna) nooit voor)": the label proves "geen overlast"
+    assert book["variables"]["hi_graf"]["filter"] == {97: 3}
+    assert ('filter: {97: 3}  # bewijs: label "niet gevraagd (komt (bijna) nooit voor)" = 3 '
+            '"geen overlast"') in text
+    # evidence is written beside each match; open decisions are marked
     assert ('recode: {2: 3, 3: 2}  # waardelabels: 2 "achteruit gegaan" = 3 "achteruitgegaan"; '
             '3 "gelijk gebleven" = 2 "gelijk gebleven"') in text
-    assert text.count("TE BESLISSEN: 97") == 13
-    assert text.count("    item: ") == 55 and text.count("# zekerheid: ") == 55
+    assert text.count("TE BESLISSEN: 97") == 1  # pol_laatste: no contact with the police
+    assert text.count("    item: ") == 55 and text.count("zekerheid: ") == 55
+    # a mapping the question text does not prove beside the next item on its scale is a decision
+    assert text.count("# TE BESLISSEN: vraagtekst en antwoordlabels") == 11
+    assert ('item: sl_poging_inbraak  # TE BESLISSEN: vraagtekst en antwoordlabels bewijzen de '
+            'koppeling niet samen') in text and "daarna sl_inbraak (0.57)" in text
     assert '#   leeftijd: "Leeftijd in jaren": geen waardelabels' in text
 
 
-def test_reviewed_codebook_differs_only_where_a_reviewer_decides(skeleton):
-    """The committed codebook = the draft, except the meaning of filter code 97 after
-    '(bijna) nooit' (3 "geen overlast"), which no file states."""
+def test_draft_with_its_decisions_taken_is_the_reviewed_codebook(skeleton):
+    """The committed codebook = the draft with its open decisions taken (the filter codes are
+    proven by the data; the doubtful mappings confirmed)."""
     draft = yaml.safe_load((skeleton / "codeboek.yaml").read_text(encoding="utf-8"))
     reviewed = yaml.safe_load((FIXTURE / "codeboek.yaml").read_text(encoding="utf-8"))
-    assert draft.keys() == reviewed.keys()
-    for key in ("design", "missing_codes", "not_asked"):
-        assert draft[key] == reviewed[key]
-    assert draft["variables"].keys() == reviewed["variables"].keys()
-    changed = {name: (spec, reviewed["variables"][name])
-               for name, spec in draft["variables"].items()
-               if spec != reviewed["variables"][name]}
-    assert sorted(changed) == sorted(f"hi_{k}" for k in OVERLAST)
-    for before, after in changed.values():
-        assert before["filter"] == {97: None} and after["filter"] == {97: 3}
-        assert {k: v for k, v in before.items() if k != "filter"} == {
-            k: v for k, v in after.items() if k != "filter"}
+    assert draft == reviewed
 
 
 def test_skeleton_settings_and_wijken(skeleton):
@@ -167,6 +163,15 @@ def test_rerun_is_byte_identical_and_never_overwrites(skeleton, tmp_path, capsys
     assert main(args) == 2
     assert "overschrijft niets zonder --force" in capsys.readouterr().err
     assert (other / "codeboek.yaml").read_text(encoding="utf-8") == "# mijn nagekeken codeboek\n"
+    # --force replaces what ivb init wrote, never a user's edits: it names the lines that differ
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "codeboek.yaml" in err and "na ivb init bewerkt" in err
+    assert "-# mijn nagekeken codeboek" in err and "+# CONCEPT-codeboek" in err
+    assert (other / "codeboek.yaml").read_text(encoding="utf-8") == "# mijn nagekeken codeboek\n"
+    (other / "codeboek.yaml").unlink()  # the user's choice: start again
+    (other / "wijken.csv").write_bytes((other / "wijken.csv").read_bytes())  # untouched
     assert main([*args, "--force"]) == 0
     assert "# CONCEPT-codeboek" in (other / "codeboek.yaml").read_text(encoding="utf-8")
 

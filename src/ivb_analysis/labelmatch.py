@@ -56,6 +56,9 @@ def question_similarity(a: str, b: str) -> float:
     return max(ratio, dice)
 
 
+_MIDDLE = re.compile(r"niet (\w+) niet (on)?\1")
+
+
 def _same_word(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
@@ -64,6 +67,8 @@ def _same_word(a: str, b: str) -> bool:
 def answer_similarity(label: str, category: str) -> float:
     """How well a value label names a catalogue category, 0 (not at all) to 1 (same text)."""
     a, b = normalise(label), normalise(category)
+    if a == "neutraal" and _MIDDLE.fullmatch(b):
+        return 0.9  # "neutraal" is how bureaus word "niet eens / niet oneens"
     if b.isdigit():
         number = re.search(r"\d+", a)
         return 1.0 if number is not None and int(number.group()) == int(b) else 0.0
