@@ -76,8 +76,8 @@ def accepted(settings: Settings) -> list[Accepted]:
                 or keys - {"indicator", "variable", "item", "year", "reason"}):
             raise InputError("ongeldige afwijking", file=settings.settings_file,
                              column=f"{where}[{number}]", found=entry,
-                             expected="{indicator: id (of variable: naam, item: id), year: jaar (optioneel), "
-                             "reason: waarom het klopt}")
+                             expected="{indicator: id (of variable: naam, item: id), "
+                             "year: jaar (optioneel), reason: waarom het klopt}")
         reason = entry.get("reason")
         if not isinstance(reason, str) or len(reason.strip()) < 5:
             raise InputError("een geaccepteerde afwijking heeft een reden nodig",
