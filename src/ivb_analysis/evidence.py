@@ -11,6 +11,7 @@ labels). The codebook must agree with both:
   it is a filter code, a missing code or an answer; a filter code that occurs exactly where the
   preceding question was answered "nooit"/"nee" means that answer;
 * a filter code labelled "n.v.t."/"niet gevraagd" counted as an answer is flagged;
+* "veel overlast" of X must come from respondents who say X happens (internal consistency);
 * the weight must be a weight: not constant, not a handful of whole-number classes, not labelled
   like a background variable (leeftijd, geslacht, ...).
 
@@ -211,6 +212,34 @@ def _pair_flags(codebook: Codebook, catalogue: Catalogue, raw: pd.DataFrame
                     f"{'null' if target is None else target}. Zet filter: {{{code}: {means}}}"),
                     spec.name))
     return flags, confirmed
+
+
+def consistency_flags(codebook: Codebook, catalogue: Catalogue, raw: pd.DataFrame
+                      ) -> list[Flag]:
+    """"Veel overlast" of X from respondents who say X happens "(bijna) nooit" cannot be: when
+    more than a fifth of the "veel overlast" answers come from them, the codes are wrong."""
+    by_item = {spec.item: spec for spec in codebook.variables.values()}
+    flags = []
+    for item_id in catalogue.items:
+        if not item_id.startswith("ovh_"):
+            continue
+        spec, freq = by_item.get(item_id), by_item.get("ovf_" + item_id[4:])
+        if spec is None or freq is None or spec.name not in raw or freq.name not in raw:
+            continue
+        hinder = decode(pd.to_numeric(raw[spec.name], errors="coerce"),
+                        codebook.meaning(spec, catalogue.items[item_id]))
+        often = decode(pd.to_numeric(raw[freq.name], errors="coerce"),
+                       codebook.meaning(freq, catalogue.items[freq.item]))
+        veel = (hinder == 1) & np.isfinite(often)
+        if veel.sum() < 10:
+            continue
+        never = float(np.mean(often[veel] == 3))
+        if never > 0.2:
+            flags.append(Flag("fout", "samenhang", (
+                f"{never:.0%} van wie bij {spec.name} ({item_id}) 'veel overlast' heeft, zegt bij "
+                f"{freq.name} ({freq.item}) dat het '(bijna) nooit' voorkomt: de codes van een "
+                "van beide kloppen niet (recode, filter of koppeling)"), spec.name))
+    return flags
 
 
 def weight_flags(codebook: Codebook, raw: pd.DataFrame, meta: SavMeta | None) -> list[Flag]:

@@ -13,7 +13,13 @@ from ivb_analysis.catalogue import Catalogue, load_catalogue
 from ivb_analysis.config import Settings
 from ivb_analysis.decisions import TODO, open_decisions
 from ivb_analysis.errors import InputError
-from ivb_analysis.evidence import Flag, code_flags, mapping_flags, weight_flags
+from ivb_analysis.evidence import (
+    Flag,
+    code_flags,
+    consistency_flags,
+    mapping_flags,
+    weight_flags,
+)
 from ivb_analysis.io.codebook import Codebook, read_codebook
 from ivb_analysis.io.microdata import read_raw_survey
 from ivb_analysis.io.sav_labels import SavMeta
@@ -32,6 +38,7 @@ def wave_flags(settings: Settings, codebook: Codebook, catalogue: Catalogue, yea
         raw = read_raw_survey(settings.path("survey", year))
     meta = raw.attrs.get("sav_meta")
     flags = weight_flags(codebook, raw, meta if isinstance(meta, SavMeta) else None)
+    flags += consistency_flags(codebook, catalogue, raw)
     if isinstance(meta, SavMeta):
         flags += mapping_flags(codebook, catalogue, meta)
         flags += code_flags(codebook, catalogue, meta, raw)
