@@ -95,27 +95,35 @@ def accepted(settings: Settings) -> list[Accepted]:
 def gemeente_estimates(long: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """year, indicator, value (x100 for percentages), se: weighted mean per wave, stratified
     Taylor-linearised SE with respondents as PSUs (a screening value, not a published one)."""
-    rows = []
-    for (year, indicator), group in long.groupby(["year", "indicator"], sort=True):
-        ind = catalogue.indicators.get(str(indicator))
-        if ind is None:
-            continue
-        y = group["value"].to_numpy(dtype="float64")
-        w = group["weight"].to_numpy(dtype="float64")
-        inside = np.isfinite(y)
-        if inside.sum() < 2:
-            continue
-        total = w[inside].sum()
-        mean = float(np.sum(w[inside] * y[inside]) / total)
-        z = np.where(inside, w * (np.nan_to_num(y) - mean) / total, 0.0)
-        var = 0.0
-        for _s, zs in pd.Series(z).groupby(group["stratum"].to_numpy()):
-            n = len(zs)
-            if n > 1:
-                var += n / (n - 1) * float(np.sum((zs - zs.mean()) ** 2))
-        scale = 100.0 if ind.is_proportion else 1.0
-        rows.append((int(year), str(indicator), mean * scale, np.sqrt(var) * scale))
-    return pd.DataFrame(rows, columns=["year", "indicator", "value", "se"])
+    keys = ["year", "indicator"]
+    data = long[long["indicator"].isin(list(catalogue.indicators))][
+        [*keys, "stratum", "weight", "value"]].copy()
+    data["indicator"] = data["indicator"].astype(str)
+    inside = np.isfinite(data["value"].to_numpy(dtype="float64"))
+    data["w_in"] = np.where(inside, data["weight"], 0.0)
+    data["wy"] = data["w_in"] * np.nan_to_num(data["value"].to_numpy(dtype="float64"))
+    data["n_in"] = inside.astype(int)
+    totals = data.groupby(keys)[["w_in", "wy", "n_in"]].sum()
+    totals = totals[(totals["n_in"] >= 2) & (totals["w_in"] > 0)]
+    totals["mean"] = totals["wy"] / totals["w_in"]
+    data = data.join(totals[["mean", "w_in"]].rename(columns={"w_in": "total"}), on=keys,
+                     how="inner")
+    data["z"] = np.where(np.isfinite(data["value"]),
+                         data["weight"] * (data["value"] - data["mean"]) / data["total"], 0.0)
+    data["z2"] = data["z"] ** 2
+    strata = data.groupby([*keys, "stratum"]).agg(n=("z", "size"), s=("z", "sum"),
+                                                  s2=("z2", "sum"))
+    strata = strata[strata["n"] > 1]
+    strata["var"] = strata["n"] / (strata["n"] - 1) * (strata["s2"] - strata["s"] ** 2
+                                                       / strata["n"])
+    var = strata.groupby(level=[0, 1])["var"].sum().reindex(totals.index, fill_value=0.0)
+    scale = np.array([100.0 if catalogue.indicators[i].is_proportion else 1.0
+                      for i in totals.index.get_level_values("indicator")])
+    out = pd.DataFrame({"value": totals["mean"].to_numpy() * scale,
+                        "se": np.sqrt(np.maximum(var.to_numpy(), 0.0)) * scale},
+                       index=totals.index).reset_index()
+    out["year"] = out["year"].astype(int)
+    return out[["year", "indicator", "value", "se"]]
 
 
 def _odds(p: float) -> float:
