@@ -146,3 +146,13 @@ def test_open_decisions_and_every_error_category_in_one_check_and_refused_everyw
         assert "[beslissing]" in err and "v10g en v10h" in err and "lft_klasse" in err
     assert not (tmp_path / "out").exists()
     assert not list((tmp_path / "processed").rglob("*.parquet"))
+
+
+def test_check_reports_every_bad_source_in_one_run(zwolle):
+    """A bad wijk list and a bad benchmark: both in one report, not one per run."""
+    _edit(zwolle / "wijken.csv", "3;WK019303;Assendorp", "3;WK19303;Assendorp")
+    bench = zwolle / "benchmark_SYNTHETISCH.csv"
+    _edit(bench, "2021;rapportcijfer_leefbaarheid;", "2021;rapportcijfer_leefbaarheidd;")
+    report = check_delivery(load_settings(zwolle))
+    errors = " | ".join(f.text for f in report.of("fout"))
+    assert "WK19303" in errors and "rapportcijfer_leefbaarheidd" in errors

@@ -196,6 +196,7 @@ def check_delivery(settings: Settings) -> CheckReport:
     except InputError as error:
         if error.message not in {f.text for f in report.of("fout")}:  # not twice
             report.add("fout", "levering", str(error))
+        _every_source(report, settings)
         return report
     try:
         for flag in guards.findings_after(settings, tables, codebook):
@@ -207,6 +208,41 @@ def check_delivery(settings: Settings) -> CheckReport:
     _wijk_findings(report, tables)
     _group_findings(report, tables, settings)
     return report
+
+
+def _every_source(report: CheckReport, settings: Settings) -> None:
+    """After the first bad source, every other source on its own: all errors in one run."""
+    from ivb_analysis import prepare
+    from ivb_analysis.io.geometry import check_geometry
+    from ivb_analysis.io.tables import read_casework
+
+    steps = [("enquête", lambda: prepare.survey_long(settings)),
+             ("wijken", lambda: prepare.read_wijken(settings.path("wijken")))]
+    files = settings.files
+    if files.benchmark:
+        steps.append(("benchmark", lambda: prepare.benchmark(settings)))
+    if files.casework:
+        steps.append(("casuïstiek", lambda: read_casework(settings.path("casework"))))
+    if files.police:
+        steps.append(("politie", lambda: prepare.crime(settings)))
+    if files.population:
+        def population() -> object:
+            try:
+                years = sorted(prepare.crime(settings)["year"].unique().tolist())
+            except (InputError, KeyError):
+                years = list(settings.years)
+            return prepare.population(settings, years)
+        steps.append(("bevolking", population))
+    steps.append(("benchmarkgroep", lambda: prepare.group_tables(settings)))
+    if files.geometry:
+        steps.append(("kaart", lambda: check_geometry(settings.path("geometry"))))
+    for topic, step in steps:
+        try:
+            step()
+        except InputError as error:
+            known = {f.text for f in report.of("fout")}
+            if str(error) not in known and error.message not in known:
+                report.add("fout", topic, str(error))
 
 
 def _codebook_findings(report: CheckReport, codebook: Codebook, catalogue: Catalogue) -> None:
