@@ -213,10 +213,17 @@ def _weight_sum_flags(settings: Settings, tables: dict[str, pd.DataFrame]) -> li
             rows = pop[(pop["region_code"] == settings.gemeente_code) & (pop["year"] == year)]
             if not rows.empty and pd.notna(rows["population"].iloc[0]):
                 inhabitants = float(rows["population"].iloc[0])
+        wijken = tables.get("population")
+        if inhabitants is None and wijken is not None and "region_level" in wijken:
+            rows = wijken[(wijken["year"] == year) & (wijken["region_level"] == "gemeente")]
+            if rows.empty:
+                rows = wijken[(wijken["year"] == year) & (wijken["region_level"] == "wijk")]
+            if not rows.empty and rows["population"].notna().any():
+                inhabitants = float(rows["population"].sum())
         if inhabitants and POPULATION[0] <= total / inhabitants <= POPULATION[1]:
             continue
         against = (f"de {inhabitants:,.0f} inwoners".replace(",", ".") if inhabitants else
-                   "de bevolking (onbekend: geen group_population)")
+                   "de bevolking (onbekend: geen group_population of population)")
         flags.append(Flag("fout" if inhabitants else "waarschuwing", "gewicht", (
             f"{year}: de gewichten tellen op tot {total:,.0f} voor {n} respondenten (gemiddeld "
             f"{total / n:.2f}); dat is noch het aantal respondenten noch {against}. Is "
