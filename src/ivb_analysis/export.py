@@ -26,7 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ivb_analysis import style
 from ivb_analysis.atomic import write_bytes, write_text
+from ivb_analysis.defaults import ALPHA, alpha_decimal
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
 from ivb_analysis.tables import AnnexTable, excel_format, excel_value_format
 
@@ -118,7 +120,7 @@ def _lines_under(table: AnnexTable, banner: str | None, method_note: Sequence[st
     if table.source:
         lines.append((table.source, None))
     if banner:
-        lines.append((f"{banner}: deze cijfers zijn verzonnen", _BANNER_FONT))
+        lines.append((style.banner_text(banner, short=True), _BANNER_FONT))
     if method_note:
         lines.append(("Werkwijze", Font(bold=True)))
         lines += [(f"- {point}", _NOTE_FONT) for point in method_note]
@@ -185,7 +187,7 @@ def _write_contents_sheet(sheet: Worksheet, tables: Sequence[AnnexTable], names:
     """Heading, label, and one row per table with a link to its sheet."""
     sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=12)
     if banner:
-        sheet.cell(row=2, column=1, value=f"{banner}: deze cijfers zijn verzonnen").font = \
+        sheet.cell(row=2, column=1, value=style.banner_text(banner, short=True)).font = \
             _BANNER_FONT
     headers = ["Werkblad", "Tabel", "Toelichting", "Bron"]
     widths = [10, 60, 80, 50]
@@ -354,7 +356,7 @@ CSV_COLUMNS: dict[str, str] = {
     "z": "toetsingsgrootheid z van het verschil",
     "p": "p-waarde van de toets (tweezijdig, zonder correctie)",
     "p_adjusted": "p-waarde na Benjamini-Hochberg-correctie voor het aantal toetsen in de tabel; "
-                  "significant als kleiner dan 0,05",
+                  "significant als kleiner dan {alpha}",
     "verdict": "uitkomst van de toets zonder oordeel: hoger, lager of geen verschil",
     "verdict_polarity": "uitkomst van de toets met oordeel: beter, slechter of gelijk (bij een "
                         "neutrale indicator hoger of lager)",
@@ -436,12 +438,11 @@ def column_description(name: str) -> str | None:
 
 
 def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None = None,
-              workbook: str | None = None) -> str:
+              workbook: str | None = None, alpha: float = ALPHA) -> str:
     """LEESMIJ.txt for the CSV folder: what the files are, every column in Dutch, the label."""
     lines = [heading, ""]
     if banner:
-        lines += [f"{banner}: deze cijfers zijn verzonnen en alleen bedoeld om de werkwijze te "
-                  "tonen.", ""]
+        lines += [f"{style.banner_text(banner)}.", ""]
     lines += [
         "Elke tabel van de bijlage staat hier als CSV-bestand voor verdere bewerking: UTF-8,",
         "komma als scheidingsteken, punt als decimaalteken, één rij per uitkomst, met de",
@@ -459,13 +460,16 @@ def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None 
     lines += ["", "Kolommen", ""]
     width = max((len(c) for c in columns), default=0)
     for column in columns:
-        text = column_description(column) or "zie de bijlage"
+        text = (column_description(column) or "zie de bijlage").replace(
+            "{alpha}", alpha_decimal(alpha))
         lines.append(f"  {column:<{width}}  {text}")
     return "\n".join(lines) + "\n"
 
 
 def write_csv_guide(tables: Sequence[AnnexTable], directory: Path, *, heading: str,
-                    banner: str | None = None, workbook: str | None = None) -> Path:
+                    banner: str | None = None, workbook: str | None = None,
+                    alpha: float = ALPHA) -> Path:
     """`<directory>/LEESMIJ.txt` (`csv_guide`), written atomically."""
     return write_text(directory / "LEESMIJ.txt",
-                      csv_guide(tables, heading=heading, banner=banner, workbook=workbook))
+                      csv_guide(tables, heading=heading, banner=banner, workbook=workbook,
+                                alpha=alpha))

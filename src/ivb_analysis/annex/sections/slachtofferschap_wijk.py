@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.tables import AnnexTable, Column, remark
 
