@@ -93,9 +93,24 @@ def test_modified_copy_reports_warnings_but_exit_0(tmp_path, capsys):
     population.write_text("".join(x for x in lines if "WK016407" not in x), encoding="utf-8")
     _edit(delivery / "politie_47013NED_gemeenten_SYNTHETISCH.csv",
           '"\'s-Hertogenbosch";"14457";"14873"', '"\'s-Hertogenbosch";"14457";"."')
+    # The .sav still has the variables: declaring their items not asked is flagged by name ...
+    args = ["check", "--data-dir", str(delivery), "--processed-dir", str(tmp_path / "processed"),
+            "--json"]
+    assert main(args) == 2
+    errors = [f["tekst"] for f in json.loads(capsys.readouterr().out)["bevindingen"]
+              if f["niveau"] == "fout"]
+    assert len(errors) == 5
+    assert any("prev_verlichting" in e and "Koppel prev_1 aan prev_verlichting" in e
+               for e in errors)
+    assert any("item ovh_horeca" in e and "ovl_hi_13" in e for e in errors)
+    # ... until the user accepts it with a reason (a checked deviation)
+    with (delivery / "ivb.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("accepted_deviations:\n" + "".join(
+            f"  - {{item: {i}, reason: in deze levering bewust weggelaten}}\n"
+            for i in ("prev_verlichting", "prev_waardevol", "prev_fiets", "prev_slot",
+                      "ovh_horeca")))
 
-    code = main(["check", "--data-dir", str(delivery), "--processed-dir",
-                 str(tmp_path / "processed"), "--json"])
+    code = main(args)
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["ok"] is True
     status = {r["indicator"]: r for r in report["indicatoren"]}

@@ -256,6 +256,10 @@ def test_prepare_writes_indicator_status_and_no_rows_for_what_the_delivery_lacks
     book["variables"] = {k: v for k, v in book["variables"].items() if k not in dropped}
     book["not_asked"] = ["prev_verlichting", "prev_waardevol", "prev_fiets", "prev_slot"]
     path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
+    with (delivery / "ivb.yaml").open("a", encoding="utf-8") as settings:  # the .sav still asks
+        settings.write("accepted_deviations:\n" + "".join(  # them: a checked choice (issue 18)
+            f"  - {{item: {i}, reason: bewust weggelaten}}\n" for i in (
+                "prev_verlichting", "prev_waardevol", "prev_fiets", "prev_slot", "ovh_horeca")))
 
     assert main(["prepare", "--data-dir", str(delivery),
                  "--processed-dir", str(tmp_path / "processed")]) == 0

@@ -109,32 +109,28 @@ def test_draft_codebook_file(skeleton):
     assert book["missing_codes"] == {99: "geen antwoord"}
     assert book["variables"]["buurt_ontw"] == {"item": "buurt_ontwikkeling",
                                                "recode": {2: 3, 3: 2}, "missing": [9]}
-    assert book["variables"]["hi_graf"]["filter"] == {97: None}
-    # evidence and confidence are written beside each match; open decisions are marked
+    # 97 "niet gevraagd (komt (bijna) nooit voor)": the label proves "geen overlast"
+    assert book["variables"]["hi_graf"]["filter"] == {97: 3}
+    assert ('filter: {97: 3}  # bewijs: label "niet gevraagd (komt (bijna) nooit voor)" = 3 '
+            '"geen overlast"') in text
+    # evidence is written beside each match; open decisions are marked
     assert ('recode: {2: 3, 3: 2}  # waardelabels: 2 "achteruit gegaan" = 3 "achteruitgegaan"; '
             '3 "gelijk gebleven" = 2 "gelijk gebleven"') in text
-    assert text.count("TE BESLISSEN: 97") == 13
-    assert text.count("    item: ") == 55 and text.count("# zekerheid: ") == 55
+    assert text.count("TE BESLISSEN: 97") == 1  # pol_laatste: no contact with the police
+    assert text.count("    item: ") == 55 and text.count("zekerheid: ") == 55
+    # a mapping the question text does not prove beside the next item on its scale is a decision
+    assert text.count("# TE BESLISSEN: vraagtekst en antwoordlabels") == 11
+    assert ('item: sl_poging_inbraak  # TE BESLISSEN: vraagtekst en antwoordlabels bewijzen de '
+            'koppeling niet samen') in text and "daarna sl_inbraak (0.57)" in text
     assert '#   leeftijd: "Leeftijd in jaren": geen waardelabels' in text
 
 
-def test_reviewed_codebook_differs_only_where_a_reviewer_decides(skeleton):
-    """The committed codebook = the draft, except the meaning of filter code 97 after
-    '(bijna) nooit' (3 "geen overlast"), which no file states."""
+def test_draft_with_its_decisions_taken_is_the_reviewed_codebook(skeleton):
+    """The committed codebook = the draft with its open decisions taken (the filter codes are
+    proven by the data; the doubtful mappings confirmed)."""
     draft = yaml.safe_load((skeleton / "codeboek.yaml").read_text(encoding="utf-8"))
     reviewed = yaml.safe_load((FIXTURE / "codeboek.yaml").read_text(encoding="utf-8"))
-    assert draft.keys() == reviewed.keys()
-    for key in ("design", "missing_codes", "not_asked"):
-        assert draft[key] == reviewed[key]
-    assert draft["variables"].keys() == reviewed["variables"].keys()
-    changed = {name: (spec, reviewed["variables"][name])
-               for name, spec in draft["variables"].items()
-               if spec != reviewed["variables"][name]}
-    assert sorted(changed) == sorted(f"hi_{k}" for k in OVERLAST)
-    for before, after in changed.values():
-        assert before["filter"] == {97: None} and after["filter"] == {97: 3}
-        assert {k: v for k, v in before.items() if k != "filter"} == {
-            k: v for k, v in after.items() if k != "filter"}
+    assert draft == reviewed
 
 
 def test_skeleton_settings_and_wijken(skeleton):
@@ -167,6 +163,15 @@ def test_rerun_is_byte_identical_and_never_overwrites(skeleton, tmp_path, capsys
     assert main(args) == 2
     assert "overschrijft niets zonder --force" in capsys.readouterr().err
     assert (other / "codeboek.yaml").read_text(encoding="utf-8") == "# mijn nagekeken codeboek\n"
+    # --force replaces what ivb init wrote, never a user's edits: it names the lines that differ
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "codeboek.yaml" in err and "na ivb init bewerkt" in err
+    assert "-# mijn nagekeken codeboek" in err and "+# CONCEPT-codeboek" in err
+    assert (other / "codeboek.yaml").read_text(encoding="utf-8") == "# mijn nagekeken codeboek\n"
+    (other / "codeboek.yaml").unlink()  # the user's choice: start again
+    (other / "wijken.csv").write_bytes((other / "wijken.csv").read_bytes())  # untouched
     assert main([*args, "--force"]) == 0
     assert "# CONCEPT-codeboek" in (other / "codeboek.yaml").read_text(encoding="utf-8")
 
@@ -262,3 +267,102 @@ def test_without_a_name_the_skeleton_says_what_to_fill_in(tmp_path, capsys):
     settings = yaml.safe_load(text)
     assert settings["years"] == [2021]
     assert settings["files"]["survey"] == "enquete_veiligheid_enschede_{year}_SYNTHETISCH.sav"
+
+
+ZWOLLE = Path(__file__).parent / "fixtures" / "levering_zwolle"
+
+
+def test_answering_only_what_check_lists_reaches_the_correct_codebook(tmp_path):
+    """Another bureau (Zwolle: reversed scales, 7 "n.v.t." not user-missing, -2 "nooit
+    onveilig"): from the draft, answering only the decisions `ivb check` lists (each with its
+    evidence) gives a codebook that means exactly what the correct one means."""
+    from ivb_analysis.catalogue import load_catalogue
+    from ivb_analysis.check import check_delivery
+    from ivb_analysis.io.codebook import read_codebook
+
+    out = tmp_path / "zwolle"
+    out.mkdir()
+    wijken = pd.read_csv(ZWOLLE / "wijken.csv", sep=";")
+    wijken[["wijkcode", "wijknaam"]].to_csv(out / "cbs_wijken_GM0193.csv", sep=";", index=False)
+    surveys = sorted(ZWOLLE.glob("zwolle_vm_*.sav"))
+    args = ["init", "--gemeente", "GM0193", "--naam", "Zwolle", "--out", str(out)]
+    for path in surveys:
+        args += ["--survey", str(path)]
+    assert main(args) == 0
+
+    report = check_delivery(load_settings(out))
+    decisions = [f.text for f in report.of("fout") if f.topic == "beslissing"]
+    assert not report.ok and 1 <= len(decisions) <= 10
+    assert all(len(d.split("TE BESLISSEN", 2)[-1]) > 40 for d in decisions)  # explained
+
+    catalogue = load_catalogue()
+    truth = read_codebook(ZWOLLE / "codeboek.yaml", catalogue)
+    lines = (out / "codeboek.yaml").read_text(encoding="utf-8").splitlines()
+    variable = None
+    for number, line in enumerate(lines):
+        if line.startswith("  ") and not line.startswith("    ") and line.rstrip().endswith(":"):
+            variable = line.strip().rstrip(":")
+        if "TE BESLISSEN" not in line:
+            continue
+        assert any(f"regel {number + 1}:" in d for d in decisions)  # check listed this line
+        spec = truth.variables[variable]
+        if line.strip().startswith("item:"):
+            lines[number] = f"    item: {spec.item}  # bevestigd"
+        else:
+            assert line.strip().startswith("filter:")
+            codes = yaml.safe_load(line.split("#")[0].strip().removeprefix("filter:"))
+            meaning = truth.meaning(spec, catalogue.items[spec.item])
+            answer = ", ".join(f"{c}: {'null' if meaning[c] is None else meaning[c]}"
+                               for c in codes)
+            lines[number] = f"    filter: {{{answer}}}  # bevestigd"
+    (out / "codeboek.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    answered = check_delivery(load_settings(out))
+    assert answered.ok, answered.of("fout")
+    draft = read_codebook(out / "codeboek.yaml", catalogue)
+    assert draft.design == truth.design
+    assert set(draft.not_asked) == set(truth.not_asked)
+    assert {n: s.item for n, s in draft.variables.items()} == {
+        n: s.item for n, s in truth.variables.items()}
+    for name, spec in truth.variables.items():
+        item = catalogue.items[spec.item]
+        codes = set(truth.meaning(spec, item)) | set(draft.meaning(draft.variables[name], item))
+        got, want = draft.meaning(draft.variables[name], item), truth.meaning(spec, item)
+        assert {c: got.get(c, "ongeldig") for c in codes} == {
+            c: want.get(c, "ongeldig") for c in codes}, name
+
+
+def test_template_and_docs_take_their_defaults_from_settings():
+    """One source: the ivb.yaml template and the defaults table of docs/levering.md against
+    `Settings`; benchmark_share left out means 'from the group's population'."""
+    import dataclasses
+
+    from ivb_analysis.config import Settings
+    from ivb_analysis.onboard import settings_text
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)
+                if f.default is not dataclasses.MISSING}
+    template = yaml.safe_load(settings_text("GM0193", "Zwolle", "vm_{year}.sav", [2023]))
+    assert "benchmark_share" not in template and defaults["benchmark_share"] is None
+    for key in ("synthetic", "source_label", "benchmark_group", "min_n", "indicatief_n", "alpha",
+                "method_break", "reference_year", "lonely_psu"):
+        assert template[key] == defaults[key], key
+    assert template["benchmark_waves"] == list(defaults["benchmark_waves"])
+    assert template["accepted_deviations"] == list(defaults["accepted_deviations"])
+    docs = (Path(__file__).parents[1] / "docs" / "levering.md").read_text(encoding="utf-8")
+    table = {}
+    for line in docs.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 4:
+            table[cells[0].strip("`")] = cells[2]
+    shown = {"synthetic": "`false`", "source_label": "`Veiligheidsmonitor`",
+             "benchmark_group": "`G32`", "min_n": "`50`", "indicatief_n": "`100`",
+             "alpha": "`0.05`", "method_break": "`2021`", "reference_year": "`null`",
+             "benchmark_waves": "`[]`", "lonely_psu": "`adjust`",
+             "accepted_deviations": "`[]`"}
+    for key, text in shown.items():
+        assert table[key] == text, key
+        value = yaml.safe_load(text.strip("`"))
+        assert value == (list(defaults[key]) if isinstance(defaults[key], tuple)
+                         else defaults[key]), key
+    assert table["benchmark_share"].startswith("weggelaten: berekend")

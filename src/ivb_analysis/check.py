@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ivb_analysis import guards
 from ivb_analysis.catalogue import Catalogue, load_catalogue
 from ivb_analysis.clean.indicators import ABSENT, AVAILABLE, PARTIAL, indicator_status
 from ivb_analysis.clean.recode import decode
@@ -167,6 +168,8 @@ def check_delivery(settings: Settings) -> CheckReport:
     catalogue = load_catalogue()
     share = settings.benchmark_share
     report = CheckReport(settings, benchmark_share=None if share is None else float(share))
+    for flag in guards.decision_flags(settings):  # listed even when the codebook is unreadable
+        report.add(flag.level, flag.topic, flag.text)
     from ivb_analysis.deck.template import template_findings  # the deck's template (issue 24)
     for level, text in template_findings(settings):
         report.add(level, "sjabloon", text)  # type: ignore[arg-type]
@@ -178,6 +181,12 @@ def check_delivery(settings: Settings) -> CheckReport:
     _codebook_findings(report, codebook, catalogue)
     for year in settings.years:
         _wave_findings(report, codebook, catalogue, settings, year)
+    try:
+        for flag in guards.findings_before(settings, codebook, catalogue):
+            if flag.topic != "beslissing":
+                report.add(flag.level, flag.topic, flag.text)
+    except InputError as error:
+        report.add("fout", "instellingen", str(error))
     if report.matched:
         counts = sorted(set(report.matched.values()))
         report.add("info", "labels", "gelabelde codes die na recode bij hun categorie passen: "
@@ -190,12 +199,53 @@ def check_delivery(settings: Settings) -> CheckReport:
     except InputError as error:
         if error.message not in {f.text for f in report.of("fout")}:  # not twice
             report.add("fout", "levering", str(error))
+        _every_source(report, settings)
         return report
+    try:
+        for flag in guards.findings_after(settings, tables, codebook):
+            report.add(flag.level, flag.topic, flag.text)
+    except InputError as error:
+        report.add("fout", "instellingen", str(error))
     _indicator_findings(report, tables)
     _sample(report, tables, settings)
     _wijk_findings(report, tables)
     _group_findings(report, tables, settings)
     return report
+
+
+def _every_source(report: CheckReport, settings: Settings) -> None:
+    """After the first bad source, every other source on its own: all errors in one run."""
+    from ivb_analysis import prepare
+    from ivb_analysis.io.geometry import check_geometry
+    from ivb_analysis.io.tables import read_casework
+
+    steps = [("enquête", lambda: prepare.survey_long(settings)),
+             ("wijken", lambda: prepare.read_wijken(settings.path("wijken")))]
+    files = settings.files
+    if files.benchmark:
+        steps.append(("benchmark", lambda: prepare.benchmark(settings)))
+    if files.casework:
+        steps.append(("casuïstiek", lambda: read_casework(settings.path("casework"))))
+    if files.police:
+        steps.append(("politie", lambda: prepare.crime(settings)))
+    if files.population:
+        def population() -> object:
+            try:
+                years = sorted(prepare.crime(settings)["year"].unique().tolist())
+            except (InputError, KeyError):
+                years = list(settings.years)
+            return prepare.population(settings, years)
+        steps.append(("bevolking", population))
+    steps.append(("benchmarkgroep", lambda: prepare.group_tables(settings)))
+    if files.geometry:
+        steps.append(("kaart", lambda: check_geometry(settings.path("geometry"))))
+    for topic, step in steps:
+        try:
+            step()
+        except InputError as error:
+            known = {f.text for f in report.of("fout")}
+            if str(error) not in known and error.message not in known:
+                report.add("fout", topic, str(error))
 
 
 def _codebook_findings(report: CheckReport, codebook: Codebook, catalogue: Catalogue) -> None:

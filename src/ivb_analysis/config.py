@@ -90,6 +90,9 @@ class Settings:
     # A stratum with a single respondent/PSU: "fail" (R's default), "certainty", "adjust",
     # "average" (R's options(survey.lonely.psu=...)).
     lonely_psu: str = "adjust"
+    # Checked deviations the plausibility guards accept: [{indicator|variable, year?, reason}]
+    # (checked and used by `plausibility.accepted`; the method note states them).
+    accepted_deviations: tuple[Any, ...] | list[Any] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ivb_analysis import freshness
+from ivb_analysis import freshness, guards
 from ivb_analysis.atomic import write_parquet
 from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.clean.indicators import indicator_status, score_indicators
@@ -223,7 +223,9 @@ def prepare(settings: Settings, *, force: bool = False) -> dict[str, Path]:
     names = None if force else freshness.fresh_tables(target, expected)
     if names is not None:
         return {name: target / f"{name}.parquet" for name in names}
+    guards.require_sound(settings)  # open decisions, mapping evidence (issue 18)
     tables = validate_delivery(settings)
+    guards.require_plausible(settings, tables)  # plausibility guards (issue 18)
     target.mkdir(parents=True, exist_ok=True)
     freshness.remove_manifest(target)
     written = {name: write_parquet(frame, target / f"{name}.parquet")

@@ -4,26 +4,21 @@ An SPSS file carries value labels (2 = "achteruit") and user-missing definitions
 the codebook's recode, every labelled code must land on the catalogue category its label names:
 code 2 labelled "achteruit" mapped onto "gelijk gebleven" is a mix-up, and so is a code the
 codebook treats as missing while its label is a valid answer, or a "weet niet" counted as an
-answer. Labels are compared as normalised text (lower case, no accents or punctuation, "mee"
-dropped) with a similarity between 0 and 1: the mean of difflib's character ratio and the share
-of words that agree (a word agrees with another when equal, or when one of at least 4 letters is
-the start of the other: "achteruit" ~ "achteruitgegaan"). Numeric scales (rapportcijfer) compare
-the label's first number. A label clearly names another category when that category scores at
+answer. Labels are compared with `labelmatch.answer_similarity` (the one label-matching module,
+shared with `ivb init`). A label clearly names another category when that category scores at
 least `CLEAR` and beats the mapped one by `MARGIN`; a label that matches nothing well is only a
 warning (for `ivb check`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Literal
 
 from ivb_analysis.catalogue import Catalogue, Item
 from ivb_analysis.io.codebook import Codebook, VariableSpec
+from ivb_analysis.labelmatch import answer_similarity as similarity
+from ivb_analysis.labelmatch import normalise
 
 #: A label this similar to a category names it (used for mix-ups and missing-like labels).
 CLEAR = 0.6
@@ -35,7 +30,6 @@ MARGIN = 0.2
 MISSING_WORDS = ("weet niet", "weet ik niet", "geen antwoord", "geen mening",
                  "niet van toepassing", "nvt", "n v t", "wil niet zeggen", "onbekend",
                  "weigert", "weigering", "niet gevraagd", "geen opgave", "missing", "sysmis")
-FILLER = frozenset({"mee", "de", "het", "een"})
 
 Severity = Literal["fout", "waarschuwing", "ok"]
 
@@ -46,6 +40,7 @@ class SavMeta:
 
     value_labels: dict[str, dict[int, str]] = field(default_factory=dict)
     user_missing: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    variable_labels: dict[str, str] = field(default_factory=dict)  # the question texts
 
     @classmethod
     def from_pyreadstat(cls, meta: object) -> SavMeta:
@@ -64,7 +59,9 @@ class SavMeta:
             for value in values:
                 if isinstance(value, (int, float)):
                     ranges.setdefault(str(var), []).append((float(value), float(value)))
-        return cls(labels, {k: tuple(v) for k, v in ranges.items()})
+        names = getattr(meta, "column_names_to_labels", None) or {}
+        texts = {str(k): str(v) for k, v in names.items() if v}
+        return cls(labels, {k: tuple(v) for k, v in ranges.items()}, texts)
 
     def __deepcopy__(self, memo: dict) -> SavMeta:
         """Immutable: pandas copies a frame's attrs on every operation, so share, don't copy."""
@@ -84,36 +81,6 @@ class LabelFinding:
     label: str | None
     severity: Severity
     message: str
-
-
-@lru_cache(maxsize=65536)
-def normalise(text: str) -> str:
-    """Lower case, accents and punctuation removed, filler words dropped."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
-    return " ".join(w for w in words if w not in FILLER)
-
-
-def _same_word(a: str, b: str) -> bool:
-    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
-
-
-@lru_cache(maxsize=65536)
-def similarity(label: str, category: str) -> float:
-    """How well a value label names a catalogue category, 0 (not at all) to 1 (same text)."""
-    a, b = normalise(label), normalise(category)
-    if b.isdigit():
-        number = re.search(r"\d+", a)
-        return 1.0 if number is not None and int(number.group()) == int(b) else 0.0
-    if not a or not b:
-        return 0.0
-    if a == b:
-        return 1.0
-    chars = SequenceMatcher(None, a, b).ratio()
-    wa, wb = a.split(), b.split()
-    agree = (sum(any(_same_word(x, y) for y in wb) for x in wa)
-             + sum(any(_same_word(y, x) for x in wa) for y in wb))
-    return (chars + agree / (len(wa) + len(wb))) / 2
 
 
 def best_category(label: str, item: Item) -> tuple[int, float, dict[int, float]]:
