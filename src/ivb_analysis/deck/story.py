@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import FigureItem, Section
@@ -164,7 +166,7 @@ def theme_table_slides(annex: Annex, by_key: dict[str, Section]) -> list[Slide]:
     for theme, heading in THEME_SLIDES:
         rows = [k for k in range(len(cells))
                 if annex.catalogue[str(cells.raw(k, "indicator"))].theme == theme
-                and cells.raw(k, "estimate") == cells.raw(k, "estimate")]
+                and pd.notna(cells.raw(k, "estimate"))]
         if not rows:
             continue
         slides.append(_key_figure_table(annex, cells, rows, heading, base))
@@ -352,7 +354,7 @@ def police_slides(annex: Annex, section: Section | None) -> list[Slide]:
         cells = Cells(section.table("politie"))
         code = cells.raw(0, "crime_code") if len(cells) else None
         rows = [k for k in cells.rows("crime_code", [code])
-                if cells.raw(k, "rate_per_1000") == cells.raw(k, "rate_per_1000")]
+                if pd.notna(cells.raw(k, "rate_per_1000"))]
         ranked = sorted(rows, key=lambda k: -float(cells.raw(k, "rate_per_1000")))
         if ranked:
             title = (f"Geregistreerde misdrijven per wijk: de meeste per inwoner in "
