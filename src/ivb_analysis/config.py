@@ -124,8 +124,9 @@ class Settings:
         return self.data_dir / SETTINGS_FILE
 
     def waves(self, years: Any = None) -> list[int]:
-        """The requested survey years (default: all), each checked against the delivery."""
-        chosen = [int(y) for y in (years if years else self.years)]
+        """The requested survey years (default: all), each checked against the delivery and
+        counted once (`--years 2015 2015` is 2015)."""
+        chosen = list(dict.fromkeys(int(y) for y in (years if years else self.years)))
         unknown = [y for y in chosen if y not in self.years]
         if unknown:
             raise InputError("geen gegevens voor dit meetjaar in de levering",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import platform
@@ -26,15 +25,16 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.fingerprint import Hashes, input_files, year_fingerprint
 from ivb_analysis.outfolder import (
     RUN_FILE,
     STAGING_PREFIX,
@@ -43,6 +43,7 @@ from ivb_analysis.outfolder import (
     read_run_file,
     recover,
     remove_foreign_years,
+    restage,
     swap_in,
 )
 from ivb_analysis.parameters import (
@@ -122,61 +123,6 @@ class RunInterrupted(Exception):
 def discover_notebooks(notebook_dir: Path) -> list[Path]:
     """The project's notebooks, in name order."""
     return sorted(p for p in notebook_dir.glob("*.ipynb") if not p.name.startswith("_"))
-
-
-# --- content hashes -----------------------------------------------------------------------------
-
-
-class Hashes:
-    """SHA-256 of files, each file read once per run (the same raw file serves every year)."""
-
-    def __init__(self) -> None:
-        self._known: dict[Path, str] = {}
-
-    def file(self, path: Path) -> str:
-        if path not in self._known:
-            self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return self._known[path]
-
-    def files(self, paths: Iterable[Path]) -> str:
-        digest = hashlib.sha256()
-        for path in sorted(paths):
-            digest.update(path.name.encode())
-            digest.update(bytes.fromhex(self.file(path)))
-        return digest.hexdigest()
-
-
-def library_files() -> list[Path]:
-    root = Path(str(resources.files("ivb_analysis")))
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".j2",
-                                                                                ".json", ".csv"})
-
-
-def input_files(settings: Settings, year: int) -> list[Path]:
-    """Every raw file a year's outputs may depend on (missing optional sources are left out)."""
-    files = [settings.settings_file]
-    for name in (f.name for f in dataclasses.fields(settings.files)):
-        pattern = getattr(settings.files, name)
-        if pattern is None:
-            continue
-        if "{year}" in pattern:  # every year's file, also years that are not survey waves
-            files += sorted(settings.data_dir.glob(pattern.replace("{year}", "*")))
-        else:
-            files.append(settings.path(name))
-    return [f for f in files if f.is_file()]
-
-
-def year_fingerprint(settings: Settings, year: int, jobs: list[Job],
-                     hashes: Hashes | None = None) -> dict:
-    """Content hashes of everything that determines a year's outputs."""
-    hashes = hashes or Hashes()
-    return {
-        "inputs": hashes.files(input_files(settings, year)),
-        "notebooks": hashes.files(j.notebook for j in jobs),
-        "library": hashes.files(library_files()),
-        "parameters": hashlib.sha256(
-            json.dumps([j.parameters for j in jobs], sort_keys=True).encode()).hexdigest(),
-    }
 
 
 # --- jobs ----------------------------------------------------------------------------------------
@@ -384,6 +330,7 @@ def preflight(
     applied, the years, the remaining notebook parameters, the notebooks and their declared
     parameters.
     """
+    years = list(dict.fromkeys(years)) if years else years  # a year given twice counts once
     notebooks = discover_notebooks(notebook_dir)
     if not notebooks:
         raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
@@ -409,8 +356,10 @@ def run(
     parameters cell (names and types) before anything runs; those that are Settings fields
     change Settings once, for the notebooks and the annex alike. `timeout` is papermill's
     execution timeout per cell. `annex` also writes each year's council annex
-    (`annex.write_annex`), `pdf` its PDF. SIGTERM/SIGINT stop the workers and their kernels and
-    raise RunInterrupted; nothing is written after the signal.
+    (`annex.write_annex`), `pdf` its PDF (`ivb run`'s default; `--no-pdf` for drafts). A year
+    that is unchanged but lacks only its PDF gets just the PDF, rendered from its bijlage.html
+    (no notebook runs again); an unchanged year keeps a PDF it has. SIGTERM/SIGINT stop the workers
+    and their kernels and raise RunInterrupted; nothing is written after the signal.
     """
     settings, years, extra, notebooks, declared = preflight(settings, notebook_dir, years=years,
                                                             parameters=parameters)
@@ -421,6 +370,7 @@ def run(
         all_jobs = plan_jobs(settings, notebooks, years, extra=extra, timeout=timeout,
                              declared=declared)
         todo_years: list[int] = []
+        pdf_years: list[int] = []
         fingerprints: dict[int, dict] = {}
         for year in years:
             year_jobs = [j for j in all_jobs if j.year == year]
@@ -430,15 +380,17 @@ def run(
             expected = [final / f"{j.name}.html" for j in year_jobs]
             if annex:
                 expected.append(final / f"{ANNEX}.html")
-            if pdf:
-                expected.append(final / f"{ANNEX}.pdf")
-            done = all(path.is_file() for path in expected)
-            if (not force and done and previous and previous.get("ok")
-                    and previous.get("fingerprint") == fingerprints[year]
-                    and previous.get("delivery") == delivery_id(settings)):
-                summary.skipped_years.append(year)
-            else:
+            if (force or not all(path.is_file() for path in expected) or previous is None
+                    or previous.get("ok") is not True
+                    or previous.get("fingerprint") != fingerprints[year]
+                    or previous.get("delivery") != delivery_id(settings)):
                 todo_years.append(year)
+            elif annex and pdf and not (final / f"{ANNEX}.pdf").is_file():
+                pdf_years.append(year)  # only the PDF is missing: render just that
+            else:
+                summary.skipped_years.append(year)
+        for year in pdf_years:
+            summary.results.append(add_pdf(settings, year))
 
         if todo_years:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=settings.output_dir))
@@ -450,7 +402,7 @@ def run(
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         removed = remove_foreign_years(settings)
-        if todo_years or removed or not (settings.output_dir / "index.html").is_file():
+        if todo_years or pdf_years or removed or not (settings.output_dir / "index.html").is_file():
             # nothing ran: the index still lists exactly what is there (its inputs, the
             # notebooks, settings and template, are all in the fingerprints)
             from ivb_analysis.index import write_index
@@ -471,6 +423,7 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
     annex_jobs = [(staged, year, pdf) for year in years] if annex else []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) + len(annex_jobs)))
     results = _execute_all(todo, annex_jobs, workers, progress)
+    results = [_check_written(r, staging / str(r.year), pdf) for r in results]
     summary.results += results
     summary.results.sort(key=lambda r: (r.year, r.notebook))
     for year in years:
@@ -494,3 +447,39 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
         write_text(staging / str(year) / RUN_FILE,
                    json.dumps(record, indent=2, sort_keys=True) + "\n")
         swap_in(staging / str(year), settings.output_dir / str(year))
+
+
+def _check_written(result: JobResult, folder: Path, pdf: bool) -> JobResult:
+    """A task that reports success but whose files are not there is a failure (never ok: true
+    in run.json while a file is gone)."""
+    if not result.ok:
+        return result
+    names = ([f"{ANNEX}.html"] + ([f"{ANNEX}.pdf"] if pdf else []) if result.notebook == ANNEX
+             else [f"{result.notebook}.html", f"{result.notebook}.analist.html",
+                   f"notebooks/{result.notebook}.ipynb"])
+    gone = [name for name in names if not (folder / name).is_file()]
+    if not gone:
+        return result
+    return dataclasses.replace(result, ok=False,
+                               error=f"uitvoer ontbreekt na de taak: {', '.join(gone)}")
+
+
+def add_pdf(settings: Settings, year: int) -> JobResult:
+    """Render only the PDF of an unchanged year from its bijlage.html (staged: a signal leaves
+    the year as it was); run.json then records the PDF."""
+    from ivb_analysis.export import html_to_pdf
+
+    start = time.perf_counter()
+    name = f"{ANNEX}.pdf"
+    try:
+        with restage(settings.output_dir, year) as staged:
+            html_to_pdf(staged / f"{ANNEX}.html", staged / name)
+            record = read_run_file(staged / RUN_FILE) or {}
+            record["annex"] = {**record.get("annex", {}), "written": True, "pdf": True}
+            write_text(staged / RUN_FILE, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    except RunInterrupted:
+        raise
+    except Exception as exc:  # isolate like a notebook: the other years go on
+        return JobResult(year, name, False, round(time.perf_counter() - start, 1),
+                         error=f"{type(exc).__name__}: {exc}")
+    return JobResult(year, name, True, round(time.perf_counter() - start, 1))
