@@ -34,7 +34,7 @@ def test_the_manifest_records_each_tables_sha256(prepared):
 
 
 def test_a_truncated_table_is_rebuilt_not_read(prepared, capsys):
-    settings, written, folder = prepared
+    settings, written, _folder = prepared
     original = written["wijken"].read_bytes()
     written["wijken"].write_bytes(original[: len(original) // 2])
     table = load_table(settings, "wijken")  # was: ArrowInvalid traceback
@@ -49,7 +49,7 @@ def test_a_truncated_table_is_rebuilt_not_read(prepared, capsys):
 
 
 def test_a_table_swapped_for_another_deliverys_is_never_read(prepared, demo_copy, tmp_path):
-    settings, written, folder = prepared
+    settings, written, _folder = prepared
     # another delivery: the same demo with renamed wijken, prepared elsewhere
     other = tmp_path / "other"
     shutil.copytree(settings.data_dir, other)
@@ -65,7 +65,7 @@ def test_a_table_swapped_for_another_deliverys_is_never_read(prepared, demo_copy
 
 
 def test_a_table_changed_in_place_or_made_a_symlink_is_rebuilt(prepared, tmp_path):
-    settings, written, folder = prepared
+    settings, written, _folder = prepared
     frame = pd.read_parquet(written["wijken"])
     frame.loc[0, "wijk_naam"] = "Vervalst"
     frame.to_parquet(written["wijken"], index=False)  # a valid parquet, other numbers

@@ -17,6 +17,9 @@ from typing import Any
 import yaml
 
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.neutral import neutral_text
+from ivb_analysis.io.safe_yaml import BoundedLoader
+from ivb_analysis.io.safe_yaml import problem as yaml_problem
 
 SETTINGS_FILE = "ivb.yaml"
 LONELY_PSU = ("fail", "certainty", "adjust", "average")
@@ -24,7 +27,7 @@ LONELY_PSU = ("fail", "certainty", "adjust", "average")
 # pipeline writes): key -> the option to use instead.
 COMMAND_LINE_ONLY = {"data_dir": "--data-dir", "processed_dir": "--processed-dir",
                      "output_dir": "--output-dir"}
-_GEMEENTE_CODE = re.compile(r"GM\d{4}")
+_GEMEENTE_CODE = re.compile(r"GM[0-9]{4}")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -274,20 +277,22 @@ def _read_settings_file(settings_file: Path) -> dict[str, Any]:
             "waarschijnlijk opgeslagen als Windows-1252/ANSI. Sla het op als UTF-8 (Kladblok: "
             "Opslaan als, Codering UTF-8); de codering wordt niet geraden",
             file=settings_file, row=line, expected="UTF-8") from None
+    text = neutral_text(text, settings_file)  # NFC; no control characters, digits 0-9
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"ongeldige YAML: {problem}", file=settings_file,
-                         row=mark.line + 1 if mark is not None else None) from None
+        problem, line = yaml_problem(exc)
+        raise InputError(f"ongeldige YAML: {problem}", file=settings_file, row=line) from None
+    except RecursionError:  # a nesting PyYAML's own parser cannot follow
+        raise InputError("ongeldige YAML: te diep genest", file=settings_file) from None
     if not isinstance(raw, dict):
         raise InputError("verwacht een YAML-mapping", file=settings_file, found=type(raw).__name__)
     return raw
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (PyYAML would silently keep the last one)."""
+class _UniqueKeyLoader(BoundedLoader):
+    """Bounded SafeLoader (depth, aliases: `io.safe_yaml`) that refuses a key given twice
+    (PyYAML would silently keep the last one)."""
 
 
 def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False

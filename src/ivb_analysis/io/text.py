@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.neutral import neutral_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MISSING_MARKERS: dict[str, str] = {
@@ -34,13 +35,14 @@ MISSING_MARKERS: dict[str, str] = {
     "-": "nihil of niet van toepassing",
 }
 # One number, no thousands separators (CBS exports never write them): `36,7`, `7.5`, `-3`, `,5`.
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)")  # ASCII digits only
 _NEWLINES = re.compile(r"\r+\n?")
 SEPARATORS = (";", ",")
 
 
 def read_text(path: str | Path) -> str:
-    """Read a file as strict UTF-8: strip a BOM, unify CR/CRLF to LF, reject other encodings.
+    """Read a file as strict UTF-8: strip a BOM, unify CR/CRLF to LF, reject other encodings;
+    NFC, without control characters, digits 0-9 only (`neutral`).
 
     We never guess latin-1/Windows-1252: a wrongly guessed encoding silently corrupts names such
     as `Súdwest-Fryslân`, so the user is asked to re-save the file as UTF-8 instead.
@@ -62,7 +64,7 @@ def read_text(path: str | Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, data, exc) from None
-    return _NEWLINES.sub("\n", text)
+    return neutral_text(_NEWLINES.sub("\n", text), path)
 
 
 def _encoding_error(path: Path, data: bytes, exc: UnicodeDecodeError) -> InputError:
@@ -141,7 +143,7 @@ class CsvText:
             raise InputError("kolomnaam komt dubbel voor", file=self.path, column=dup, row=1)
         df = raw.iloc[1:].reset_index(drop=True)
         df.columns = names
-        return strip_strings(df)
+        return without_trailing_empty_rows(strip_strings(df))
 
     @cached_property
     def records(self) -> list[tuple[int, list[str]]]:
@@ -178,6 +180,20 @@ def load_csv(path: str | Path, sep: str | None = None) -> CsvText:
     if not text.strip():
         raise InputError("bestand is leeg", file=path)
     return CsvText(path, text, sep or detect_separator(text, path))
+
+
+def read_delimited(path: str | Path, *, sep: str, dtype: dict[str, str]) -> pd.DataFrame:
+    """A small delimited table through `read_text` (strict UTF-8, `neutral`) and pandas, without
+    the empty rows a spreadsheet export leaves at the end (`;;`)."""
+    frame = pd.read_csv(io.StringIO(read_text(path)), sep=sep, dtype=dtype)
+    return without_trailing_empty_rows(frame)
+
+
+def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the all-empty rows at the end (Excel writes `;;` for formatted empty rows); an empty
+    row between data rows stays and is refused by the caller's checks."""
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    return frame.iloc[: int(filled[-1]) + 1 if filled.size else 0]
 
 
 def strip_strings(df: pd.DataFrame) -> pd.DataFrame:
