@@ -1,4 +1,5 @@
-"""`ivb annex`: rewrite the council annex of existing years, staged like `ivb run`.
+"""`ivb annex` and the PDF-only rerun: the annex of existing years rewritten, staged like
+`ivb run`.
 
 Each year's folder is copied (hard links) into a private staging folder, the annex files are
 rewritten there and the year is moved into place as a whole: a signal or an error during the
@@ -10,11 +11,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 from ivb_analysis.outfolder import RUN_FILE, output_lock, read_run_file, recover, restage
+
+if TYPE_CHECKING:
+    from ivb_analysis.run import JobResult
 
 ANNEX_FILES = ("bijlage.html", "bijlage.pdf")
 ANNEX_FOLDERS = ("figures", "tables")
@@ -50,3 +56,23 @@ def _record(path: Path, pdf: bool) -> None:
         return
     record["annex"] = {**record.get("annex", {}), "written": True, "pdf": pdf}
     write_text(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def add_pdf(settings: Settings, year: int) -> JobResult:
+    """Render only the PDF of an unchanged year from its bijlage.html (staged: a signal leaves
+    the year as it was); run.json then records the PDF."""
+    from ivb_analysis.export import html_to_pdf
+    from ivb_analysis.run import ANNEX, JobResult, RunInterrupted
+
+    start = time.perf_counter()
+    name = f"{ANNEX}.pdf"
+    try:
+        with restage(settings.output_dir, year) as staged:
+            html_to_pdf(staged / f"{ANNEX}.html", staged / name)
+            _record(staged / RUN_FILE, True)
+    except RunInterrupted:
+        raise
+    except Exception as exc:  # isolate like a notebook: the other years go on
+        return JobResult(year, name, False, round(time.perf_counter() - start, 1),
+                         error=f"{type(exc).__name__}: {exc}")
+    return JobResult(year, name, True, round(time.perf_counter() - start, 1))

@@ -10,7 +10,7 @@ import yaml
 
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.guard import raw_data_unchanged, require_writable
+from ivb_analysis.guard import RawDataChanged, raw_data_unchanged, require_writable
 
 EXIT_BAD_INPUT = 2
 # Mirrors run.DEFAULT_TIMEOUT; the runner (papermill, nbformat) is imported only by `ivb run`,
@@ -297,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except InputError as error:
         print(f"Fout in de invoer: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RawDataChanged as error:  # someone saved a delivery file during the run
+        print(f"Fout: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # disk full, a folder removed meanwhile: a message, no traceback
         where = f" {error.filename}" if error.filename else ""

@@ -112,10 +112,16 @@ class Settings:
             raise InputError(f"deze levering heeft geen bron {name!r}", file=self.settings_file)
         path = self.data_dir / pattern.format(year=year)
         if not self.contains(path):
+            if path.is_symlink():  # name the link itself, and where it points
+                raise InputError(
+                    f"{path.name} is een snelkoppeling (symlink) naar een bestand buiten de "
+                    "levering; kopieer het bestand in de levering", file=path,
+                    column=f"files.{name}", expected=f"een bestand in {self.data_dir}",
+                    found=str(path.resolve()))
             raise InputError(
                 "bestand ligt buiten de levering", file=self.settings_file,
                 column=f"files.{name}", expected=f"een bestand in {self.data_dir}",
-                found=str(path.resolve()) if path.is_symlink() else pattern)
+                found=pattern)
         return path
 
     def contains(self, path: Path) -> bool:

@@ -53,7 +53,7 @@ def input_files(settings: Settings, year: int) -> list[Path]:
             files += sorted(settings.data_dir.glob(pattern.replace("{year}", "*")))
         else:
             files.append(settings.path(name))
-    return [f for f in files if f.is_file()]
+    return [f for f in files if f.is_file() and settings.contains(f)]  # never read out of it
 
 
 def year_fingerprint(settings: Settings, year: int, jobs: list[Job],

@@ -40,6 +40,7 @@ from ivb_analysis.io.statline import (
     statline_by_code,
 )
 from ivb_analysis.io.tables import read_benchmark, read_casework
+from ivb_analysis.io.text import MAX_COUNT
 
 SURVEY_TABLE = "survey_long"
 STATUS_TABLE = "indicator_status"  # beschikbaar / gedeeltelijk / niet in deze levering
@@ -141,6 +142,12 @@ def _gemeente_table(settings: Settings, name: str, codes: dict[str, str], value:
         row = table[negative].iloc[0]
         raise InputError("negatief aantal", file=path, column=str(row["year"]),
                          row=row["region_name"], expected="0 of meer", found=row[value])
+    huge = numbers.notna() & (numbers > MAX_COUNT)
+    if huge.any():
+        row = table[huge].iloc[0]
+        raise InputError("onmogelijk groot aantal", file=path, column=str(row["year"]),
+                         row=row["region_name"], expected=f"hoogstens {MAX_COUNT:_}".replace(
+                             "_", "."), found=f"{row[value]:.0f}")
     fraction = numbers.notna() & (numbers % 1 != 0)
     if fraction.any():
         row = table[fraction].iloc[0]

@@ -43,7 +43,6 @@ from ivb_analysis.outfolder import (
     read_run_file,
     recover,
     remove_foreign_years,
-    restage,
     swap_in,
 )
 from ivb_analysis.parameters import (
@@ -212,11 +211,17 @@ def _execute(job: Job) -> JobResult:
     finally:
         kernel.kill_kernels()  # normally none left; after a failure nothing may outlive the job
     out_dir = job.output_dir
-    write_text(out_dir / "notebooks" / job.notebook.name, _notebook_bytes(notebook))
     title = f"{job.name.replace('_', ' ').capitalize()} {job.year}"
-    write_text(out_dir / f"{job.name}.html", notebook_html(notebook, with_code=False, title=title))
-    write_text(out_dir / f"{job.name}.analist.html",
-               notebook_html(notebook, with_code=True, title=title))
+    try:
+        write_text(out_dir / "notebooks" / job.notebook.name, _notebook_bytes(notebook))
+        write_text(out_dir / f"{job.name}.html",
+                   notebook_html(notebook, with_code=False, title=title))
+        write_text(out_dir / f"{job.name}.analist.html",
+                   notebook_html(notebook, with_code=True, title=title))
+    except Exception as exc:  # rendering failed: a named failure like a failing cell
+        return JobResult(job.year, job.name, False, seconds(),
+                         error=f"weergave mislukt: {type(exc).__name__}: {exc}",
+                         kept=_keep_failed(job, notebook))
     return JobResult(job.year, job.name, True, seconds())
 
 
@@ -307,6 +312,10 @@ def _execute_all(todo: list[Job], annex_jobs: list[tuple[Settings, int, bool]], 
                     year, name = futures[future]
                     results.append(JobResult(year, name, False, 0.0,
                                              error=f"werkproces gestopt: {exc}"))
+                except Exception as exc:  # whatever a task raised: named, the others go on
+                    year, name = futures[future]
+                    results.append(JobResult(year, name, False, 0.0,
+                                             error=f"{type(exc).__name__}: {exc}"))
                 bar.update()
     except BaseException:
         if threading.current_thread() is threading.main_thread():
@@ -389,8 +398,10 @@ def run(
                 pdf_years.append(year)  # only the PDF is missing: render just that
             else:
                 summary.skipped_years.append(year)
-        for year in pdf_years:
-            summary.results.append(add_pdf(settings, year))
+        if pdf_years:
+            from ivb_analysis.annex_years import add_pdf
+
+            summary.results += [add_pdf(settings, year) for year in pdf_years]
 
         if todo_years:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=settings.output_dir))
@@ -463,23 +474,3 @@ def _check_written(result: JobResult, folder: Path, pdf: bool) -> JobResult:
     return dataclasses.replace(result, ok=False,
                                error=f"uitvoer ontbreekt na de taak: {', '.join(gone)}")
 
-
-def add_pdf(settings: Settings, year: int) -> JobResult:
-    """Render only the PDF of an unchanged year from its bijlage.html (staged: a signal leaves
-    the year as it was); run.json then records the PDF."""
-    from ivb_analysis.export import html_to_pdf
-
-    start = time.perf_counter()
-    name = f"{ANNEX}.pdf"
-    try:
-        with restage(settings.output_dir, year) as staged:
-            html_to_pdf(staged / f"{ANNEX}.html", staged / name)
-            record = read_run_file(staged / RUN_FILE) or {}
-            record["annex"] = {**record.get("annex", {}), "written": True, "pdf": True}
-            write_text(staged / RUN_FILE, json.dumps(record, indent=2, sort_keys=True) + "\n")
-    except RunInterrupted:
-        raise
-    except Exception as exc:  # isolate like a notebook: the other years go on
-        return JobResult(year, name, False, round(time.perf_counter() - start, 1),
-                         error=f"{type(exc).__name__}: {exc}")
-    return JobResult(year, name, True, round(time.perf_counter() - start, 1))

@@ -36,6 +36,10 @@ MISSING_MARKERS: dict[str, str] = {
 }
 # One number, no thousands separators (CBS exports never write them): `36,7`, `7.5`, `-3`, `,5`.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)")  # ASCII digits only
+# Beyond these a value is no count or statistic of a gemeente (10^20 inhabitants) and would
+# overflow the integer columns: refused with a message, never a traceback.
+MAX_COUNT = 10**9
+MAX_NUMBER = 10**15
 _NEWLINES = re.compile(r"\r+\n?")
 SEPARATORS = (";", ",")
 
@@ -259,6 +263,14 @@ def parse_numbers(
         )
     numbers = pd.to_numeric(text.where(~missing).str.replace(",", ".", regex=False))
     numbers = numbers.astype("float64")
+    limit = MAX_COUNT if integer else MAX_NUMBER
+    pos = first_true(numbers.abs() > limit)
+    if pos is not None:
+        raise InputError(
+            "onmogelijk groot getal", file=file, column=_pick(column, pos),
+            row=line_at(line, pos), expected=f"hoogstens {limit:_}".replace("_", "."),
+            found=text.iloc[pos][:30],
+        )
     if not integer:
         return numbers
     pos = first_true(numbers.notna() & (numbers % 1 != 0))
