@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import ivb_analysis.annex
@@ -188,6 +189,12 @@ def test_a_notebook_whose_cell_raises_is_named_kept_and_the_others_complete(
     notebooks = tmp_path / "nb"
     contract_notebook(notebooks, "goed", "print(year)")
     contract_notebook(notebooks, "kapot", "x = 1", "raise ValueError('kapot in cel')")
+    bare = nbformat.v4.new_notebook()  # a notebook without a parameters cell: runs all the same
+    bare.metadata["kernelspec"] = {"name": "ivb-analysis", "language": "python",
+                                   "display_name": "Python (ivb-analysis)"}
+    bare.cells = [nbformat.v4.new_markdown_cell("# Kaal"),
+                  nbformat.v4.new_code_cell("raise KeyError('zonder parameters')")]
+    nbformat.write(bare, notebooks / "kaal.ipynb")
     out = tmp_path / "uit"
     code = main(["run", "--data-dir", str(mini), "--notebook-dir", str(notebooks),
                  "--output-dir", str(out), "--processed-dir", str(tmp_path / "p"),
@@ -195,6 +202,9 @@ def test_a_notebook_whose_cell_raises_is_named_kept_and_the_others_complete(
     report = capsys.readouterr().out
     assert code == 1
     assert "MISLUKT 2015 kapot (cel 5): ValueError: kapot in cel" in report
+    assert "MISLUKT 2015 kaal (cel 2): KeyError: 'zonder parameters'" in report
+    assert "4 taken uitgevoerd (notebooks en bijlagen), 2 mislukt" in report  # + the annex
+    assert (out / "2015" / "failed" / "kaal.ipynb").is_file()
     assert f"uitgevoerd notebook bewaard: {out / '2015' / 'failed' / 'kapot.ipynb'}" in report
     kept = json.loads((out / "2015" / "failed" / "kapot.ipynb").read_text(encoding="utf-8"))
     assert kept["cells"][-1]["outputs"][0]["evalue"] == "kapot in cel"

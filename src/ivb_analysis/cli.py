@@ -11,6 +11,7 @@ import yaml
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.guard import RawDataChanged, raw_data_unchanged, require_writable
+from ivb_analysis.io.safe_yaml import BoundedLoader
 
 EXIT_BAD_INPUT = 2
 # Mirrors run.DEFAULT_TIMEOUT; the runner (papermill, nbformat) is imported only by `ivb run`,
@@ -40,7 +41,7 @@ def _parameters(pairs: list[list[str]] | None) -> dict:
     out = {}
     for name, text in pairs or []:
         try:
-            out[name] = yaml.safe_load(text)
+            out[name] = yaml.load(text, Loader=BoundedLoader)  # depth and alias budget
         except yaml.YAMLError:
             out[name] = text
     return out
