@@ -148,3 +148,23 @@ def test_ivb_annex_is_staged_a_signal_during_the_pdf_leaves_the_old_year(mini, t
     assert main([*args, "--years", "2015", "2015"]) == 0  # a year named twice: once
     assert _files(old) == ["bijlage.html", "bijlage.pdf", "tables/t.csv"]  # old figure gone
     assert (old / "bijlage.html").read_text(encoding="utf-8") == "bijlage 2015"
+
+
+@pytest.mark.slow
+def test_a_signal_while_only_the_pdf_is_rendered_leaves_the_year_as_it_was(setup, monkeypatch,
+                                                                         capsys):
+    raw, notebooks, out = setup
+    assert _cli(raw, notebooks, out, "--no-pdf") == 0
+    before = {p: p.read_bytes() for p in (out / "2015").rglob("*") if p.is_file()}
+
+    def killed_pdf(html, target):
+        target.write_bytes(b"%PDF half")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(ivb_analysis.export, "html_to_pdf", killed_pdf)
+    assert _cli(raw, notebooks, out) == 128 + signal.SIGTERM
+    assert "de vorige uitvoer is ongewijzigd" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in (out / "2015").rglob("*") if p.is_file()} == before
+    assert not list(out.glob(STAGING_PREFIX + "*"))
