@@ -28,7 +28,7 @@ from ivb_analysis.errors import InputError
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
-_DIGIT = re.compile(r"[^\W_a-zA-Z]")  # word characters that are no letter: candidates for digits
+_DIGIT = re.compile(r"(?![0-9])\d")  # a Unicode decimal digit (Nd) other than 0-9
 
 
 def neutral_text(text: str, file: str | Path | None) -> str:
@@ -41,14 +41,12 @@ def neutral_text(text: str, file: str | Path | None) -> str:
             f"onzichtbaar stuurteken {_name(hit.group())} in de tekst; verwijder het, "
             "bijvoorbeeld door de tekst opnieuw te typen", file=file, row=_line(text, hit.start()),
             expected="gewone tekst zonder stuurtekens")
-    if not text.isascii():
-        for hit in _DIGIT.finditer(text):
-            char = hit.group()
-            if unicodedata.category(char) == "Nd" and not "0" <= char <= "9":
-                raise InputError(
-                    f"cijfer {_name(char)} is geen gewoon cijfer 0-9; codes en getallen "
-                    "bestaan alleen uit de cijfers 0-9", file=file, row=_line(text, hit.start()),
-                    expected="cijfers 0-9", found=_context(text, hit.start()))
+    hit = None if text.isascii() else _DIGIT.search(text)
+    if hit is not None:
+        raise InputError(
+            f"cijfer {_name(hit.group())} is geen gewoon cijfer 0-9; codes en getallen bestaan "
+            "alleen uit de cijfers 0-9", file=file, row=_line(text, hit.start()),
+            expected="cijfers 0-9", found=_context(text, hit.start()))
     return text
 
 
