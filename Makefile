@@ -32,7 +32,7 @@ prepare: install ## Validate and clean the raw inputs into data/processed (parqu
 	$(BIN)/ivb prepare --data-dir $(DATA_DIR)
 
 report: prepare ## Set up and regenerate every year's outputs (notebooks, HTML, annex, PDF) into outputs/<delivery>/
-	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS)) --pdf
+	$(BIN)/ivb run --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))
 
 verify: install ## Regenerate everything in a temp dir and compare byte for byte with outputs/<delivery>/
 	$(BIN)/ivb verify --data-dir $(DATA_DIR) $(if $(JOBS),--jobs $(JOBS))

@@ -10,7 +10,8 @@ import yaml
 
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
-from ivb_analysis.guard import raw_data_unchanged, require_writable
+from ivb_analysis.guard import RawDataChanged, raw_data_unchanged, require_writable
+from ivb_analysis.io.safe_yaml import BoundedLoader
 
 EXIT_BAD_INPUT = 2
 # Mirrors run.DEFAULT_TIMEOUT; the runner (papermill, nbformat) is imported only by `ivb run`,
@@ -40,7 +41,7 @@ def _parameters(pairs: list[list[str]] | None) -> dict:
     out = {}
     for name, text in pairs or []:
         try:
-            out[name] = yaml.safe_load(text)
+            out[name] = yaml.load(text, Loader=BoundedLoader)  # depth and alias budget
         except yaml.YAMLError:
             out[name] = text
     return out
@@ -65,8 +66,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ivb_analysis.jobs import DEFAULT_TIMEOUT, RunInterrupted
     from ivb_analysis.prepare import prepare
-    from ivb_analysis.run import DEFAULT_TIMEOUT, RunInterrupted, preflight, run
+    from ivb_analysis.run import preflight, run
 
     parameters = _parameters(args.parameter)
     settings = _settings(args)
@@ -82,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             summary = run(settings, args.notebook_dir, years=args.years, jobs=args.jobs,
                           force=args.force, progress=not args.quiet,
                           parameters=parameters, timeout=timeout,
-                          annex=not args.no_annex, pdf=args.pdf)
+                          annex=not args.no_annex, pdf=not args.no_pdf)
     except RunInterrupted as stop:  # workers and kernels are stopped; nothing more is written
         print(f"ivb run {stop}; de vorige uitvoer is ongewijzigd", file=sys.stderr)
         return 128 + stop.signum
@@ -91,15 +93,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_annex(args: argparse.Namespace) -> int:
-    from ivb_analysis.annex import write_annex
+    from ivb_analysis.annex_years import write_annexes
+    from ivb_analysis.jobs import RunInterrupted
+    from ivb_analysis.prepare import prepare
 
     settings = _settings(args)
     years = settings.waves(args.years)
     _writable(settings, output=True)
-    with raw_data_unchanged(settings.data_dir):
-        for year in years:
-            written = write_annex(settings, year, pdf=args.pdf)
-            print(f"{year}: {len(written)} bestanden in {settings.output_dir / str(year)}")
+    try:
+        with raw_data_unchanged(settings.data_dir):
+            prepare(settings)  # bad input ends here with exit 2, before any output folder
+            written = write_annexes(settings, years, pdf=not args.no_pdf)
+    except RunInterrupted as stop:
+        print(f"ivb annex {stop}; de vorige uitvoer is ongewijzigd", file=sys.stderr)
+        return 128 + stop.signum
+    for year, files in written.items():
+        print(f"{year}: {len(files)} bestanden in {settings.output_dir / str(year)}")
     return 0
 
 
@@ -206,6 +215,14 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
 # --- end ivb fetch ---------------------------------------------------------------------------
 
 
+def _add_pdf_options(command: argparse.ArgumentParser) -> None:
+    """bijlage.pdf is part of every run; --no-pdf for drafts (--pdf is kept, it changes nothing)."""
+    command.add_argument("--no-pdf", action="store_true",
+                         help="geen bijlage.pdf (concept); standaard wordt de PDF gemaakt "
+                              "(WeasyPrint, geen browser nodig)")
+    command.add_argument("--pdf", action="store_true", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ivb",
@@ -245,21 +262,19 @@ def build_parser() -> argparse.ArgumentParser:
                           "vooraf gecontroleerd)")
     run.add_argument("--timeout", type=int, default=None, metavar="SECONDEN",
                      help=f"maximale rekentijd per notebookcel (standaard {RUN_TIMEOUT_HELP})")
-    run.add_argument("--pdf", action="store_true",
-                     help="maak ook bijlage.pdf per jaar (WeasyPrint, geen browser nodig)")
+    _add_pdf_options(run)
     run.add_argument("--no-annex", action="store_true",
                      help="alleen de notebooks, niet de raadsbijlage (figuren, tabellen, HTML)")
     run.set_defaults(func=cmd_run)
 
     anx = sub.add_parser("annex", parents=[common],
                          help="schrijf per jaar de raadsbijlage: figures/, tables/, bijlage.html "
-                              "(en met --pdf bijlage.pdf)")
+                              "en bijlage.pdf")
     anx.add_argument("--years", type=int, nargs="+", metavar="JAAR",
                      help="alleen deze meetjaren (standaard: alle jaren uit ivb.yaml)")
     anx.add_argument("--output-dir", type=Path, default=None,
                      help="map voor de uitvoer (standaard: outputs/<levering>), per jaar een map")
-    anx.add_argument("--pdf", action="store_true",
-                     help="maak ook bijlage.pdf (WeasyPrint, geen browser nodig)")
+    _add_pdf_options(anx)
     anx.set_defaults(func=cmd_annex)
 
     ver = sub.add_parser("verify", parents=[common],
@@ -284,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except InputError as error:
         print(f"Fout in de invoer: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RawDataChanged as error:  # someone saved a delivery file during the run
+        print(f"Fout: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # disk full, a folder removed meanwhile: a message, no traceback
         where = f" {error.filename}" if error.filename else ""

@@ -19,6 +19,9 @@ import yaml
 from ivb_analysis import style
 from ivb_analysis.defaults import ALPHA, INDICATIEF_N, MIN_N
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.neutral import neutral_text
+from ivb_analysis.io.safe_yaml import BoundedLoader
+from ivb_analysis.io.safe_yaml import problem as yaml_problem
 
 SETTINGS_FILE = "ivb.yaml"
 LONELY_PSU = ("fail", "certainty", "adjust", "average")
@@ -26,7 +29,7 @@ LONELY_PSU = ("fail", "certainty", "adjust", "average")
 # pipeline writes): key -> the option to use instead.
 COMMAND_LINE_ONLY = {"data_dir": "--data-dir", "processed_dir": "--processed-dir",
                      "output_dir": "--output-dir"}
-_GEMEENTE_CODE = re.compile(r"GM\d{4}")
+_GEMEENTE_CODE = re.compile(r"GM[0-9]{4}")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -123,10 +126,16 @@ class Settings:
             pattern = pattern[year].replace("{", "{{").replace("}", "}}")
         path = self.data_dir / pattern.format(year=year)
         if not self.contains(path):
+            if path.is_symlink():  # name the link itself, and where it points
+                raise InputError(
+                    f"{path.name} is een snelkoppeling (symlink) naar een bestand buiten de "
+                    "levering; kopieer het bestand in de levering", file=path,
+                    column=f"files.{name}", expected=f"een bestand in {self.data_dir}",
+                    found=str(path.resolve()))
             raise InputError(
                 "bestand ligt buiten de levering", file=self.settings_file,
                 column=f"files.{name}", expected=f"een bestand in {self.data_dir}",
-                found=str(path.resolve()) if path.is_symlink() else pattern)
+                found=pattern)
         return path
 
     def contains(self, path: Path) -> bool:
@@ -138,8 +147,9 @@ class Settings:
         return self.data_dir / SETTINGS_FILE
 
     def waves(self, years: Any = None) -> list[int]:
-        """The requested survey years (default: all), each checked against the delivery."""
-        chosen = [int(y) for y in (years if years else self.years)]
+        """The requested survey years (default: all), each checked against the delivery and
+        counted once (`--years 2015 2015` is 2015)."""
+        chosen = list(dict.fromkeys(int(y) for y in (years if years else self.years)))
         unknown = [y for y in chosen if y not in self.years]
         if unknown:
             raise InputError("geen gegevens voor dit meetjaar in de levering",
@@ -287,20 +297,22 @@ def _read_settings_file(settings_file: Path) -> dict[str, Any]:
             "waarschijnlijk opgeslagen als Windows-1252/ANSI. Sla het op als UTF-8 (Kladblok: "
             "Opslaan als, Codering UTF-8); de codering wordt niet geraden",
             file=settings_file, row=line, expected="UTF-8") from None
+    text = neutral_text(text, settings_file)  # NFC; no control characters, digits 0-9
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"ongeldige YAML: {problem}", file=settings_file,
-                         row=mark.line + 1 if mark is not None else None) from None
+        problem, line = yaml_problem(exc)
+        raise InputError(f"ongeldige YAML: {problem}", file=settings_file, row=line) from None
+    except RecursionError:  # a nesting PyYAML's own parser cannot follow
+        raise InputError("ongeldige YAML: te diep genest", file=settings_file) from None
     if not isinstance(raw, dict):
         raise InputError("verwacht een YAML-mapping", file=settings_file, found=type(raw).__name__)
     return raw
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (PyYAML would silently keep the last one)."""
+class _UniqueKeyLoader(BoundedLoader):
+    """Bounded SafeLoader (depth, aliases: `io.safe_yaml`) that refuses a key given twice
+    (PyYAML would silently keep the last one)."""
 
 
 def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False

@@ -53,6 +53,7 @@ POPULATION_TOPIC = "Bevolking aan het einde van de periode"
 PDOK_WFS = "https://service.pdok.nl/cbs/wijkenbuurten/{year}/wfs/v1_0"
 CACHE_DIR = ".cache"
 SOURCES_FILE = "bronnen.yaml"
+MAX_COUNT = 10**9  # no gemeente or wijk has a billion inhabitants or crimes
 
 
 def odata_url(catalog: str, table: str, name: str, params: dict[str, str]) -> str:
@@ -86,7 +87,7 @@ class Downloader:
         digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
         path = self.cache / f"{key.get('table', 'http')}_{key.get('name', '')}_{digest}.json"
         if path.is_file():
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = _read_cache(path)
         else:
             if self.offline:
                 raise InputError("niet in de cache en --offline gegeven", file=path,
@@ -112,7 +113,12 @@ class Downloader:
         url = odata_url(catalog, table, name, params)
         key = {"catalog": catalog, "table": table, "name": name, "filters": filters,
                "select": select, "url": url}
-        return self._cached(key, lambda: self.odata(catalog, table, name, filters, select))["body"]
+        body = self._cached(key, lambda: self.odata(catalog, table, name, filters, select))["body"]
+        if not (isinstance(body, list) and all(isinstance(row, dict) for row in body)):
+            raise InputError(f"antwoord voor {table}/{name} heeft een onverwachte vorm", file=url,
+                             expected="een lijst van rijen (OData 'value')",
+                             found=type(body).__name__)
+        return body
 
     def json(self, url: str, params: dict[str, str]) -> dict:
         full = requests.Request("GET", url, params=params).prepare().url
@@ -123,7 +129,38 @@ class Downloader:
             response.raise_for_status()
             return response.json()
 
-        return self._cached({"url": full, "name": "geojson"}, get)["body"]
+        body = self._cached({"url": full, "name": "geojson"}, get)["body"]
+        if not isinstance(body, dict):
+            raise InputError("antwoord heeft een onverwachte vorm", file=full,
+                             expected="een GeoJSON-object", found=type(body).__name__)
+        return body
+
+
+def _read_cache(path: Path) -> dict:
+    """A cache file, checked like a delivery: JSON with url, retrieved and body."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        entry = None
+    if not (isinstance(entry, dict) and isinstance(entry.get("url"), str)
+            and isinstance(entry.get("retrieved"), str) and "body" in entry):
+        raise InputError("cachebestand is beschadigd of heeft een onverwachte vorm; verwijder "
+                         "het, dan haalt ivb fetch het opnieuw op", file=path,
+                         expected="JSON met url, retrieved en body (geschreven door ivb fetch)")
+    return entry
+
+
+def _count(value: object, table: str, what: str) -> str:
+    """A count from a download as a CSV cell: a whole number up to MAX_COUNT (CBS's missing
+    markers stay); anything else (10^20 inhabitants, text) is refused, never written."""
+    text = _value(value)
+    if text in ("", ".", "x", "-"):
+        return text
+    if not re.fullmatch(r"[0-9]{1,12}(\.0+)?", text) or float(text) > MAX_COUNT:
+        raise InputError(f"onmogelijke waarde voor {what} in de download", file=table,
+                         expected=f"een geheel aantal van 0 tot {MAX_COUNT:_}".replace("_", "."),
+                         found=text[:30])
+    return text.split(".")[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +260,8 @@ def fetch_crime_wijken(dl: Downloader, gemeente: str, years: list[int]) -> list[
     header = ["ID", "SoortMisdrijf", "SoortMisdrijf_label", "WijkenEnBuurten",
               "WijkenEnBuurten_label", "Perioden", topic]
     body = [[_value(r.get("ID")), r["SoortMisdrijf"], "Totaal misdrijven", r["WijkenEnBuurten"],
-             names.get(r["WijkenEnBuurten"].strip(), ""), r["Perioden"], _value(r[topic])]
+             names.get(r["WijkenEnBuurten"].strip(), ""), r["Perioden"],
+             _count(r[topic], CRIME_WIJK, "misdrijven")]
             for r in keep]
     title = _title(infos, CRIME_WIJK)
     wijken = sorted((k, t) for k, t in names.items() if k.startswith(f"WK{digits}"))
@@ -313,7 +351,8 @@ def _by_region(rows: list[dict], region: str, topic: str, years: list[int]
         match = re.fullmatch(r"(\d{4})(JJ00|MM12)", row["Perioden"].strip())
         if match and int(match.group(1)) in years:
             rank = 0 if match.group(2) == "JJ00" else 1  # the year row wins over December
-            out.setdefault(code, {})[(int(match.group(1)), rank)] = _value(row[topic])
+            out.setdefault(code, {})[(int(match.group(1)), rank)] = _count(
+                row[topic], topic, "een aantal per gemeente")
     return {code: [values.get((y, 0), values.get((y, 1), "")) for y in years]
             for code, values in out.items()}
 
@@ -342,7 +381,7 @@ def fetch_kwb(dl: Downloader, gemeente: str, year: int) -> Written:
         raise InputError("geen kerncijfers voor deze gemeente", file=table, found=gemeente)
     header = ["ID", "WijkenEnBuurten", *([level] if level else []), inhabitants]
     body = [[_value(r.get("ID")), r[region], *([r.get(level, "")] if level else []),
-             _value(r[inhabitants])] for r in own]
+             _count(r[inhabitants], table, "inwoners")] for r in own]
     return Written(f"kwb_{year}_{gemeente}.csv", table, _title(infos, table),
                    _csv_text(header, body), dl.log[start:])
 
@@ -379,6 +418,26 @@ def fetch_geometry(dl: Downloader, gemeente: str, year: int) -> Written:
                    f"CBS/Kadaster wijk- en buurtkaart {year}", content, dl.log[start:])
 
 
+def _download(dl: Downloader, gemeente: str, years: list[int],
+              population_years: list[int] | None, geometry_year: int | None, geometry: bool
+              ) -> list[Written]:
+    """Every source in memory (nothing is written before all of them are checked)."""
+    written: list[Written] = fetch_crime_wijken(dl, gemeente, years)
+    group, _titles = fetch_group(dl, years)
+    for item in group:
+        row_start = f'\n"{_titles.get(gemeente, gemeente)}";'.encode()
+        if item.file.endswith("_gemeenten.csv") and row_start not in item.content:
+            raise InputError("de eigen gemeente ontbreekt in de download", file=item.table,
+                             expected=f"een rij voor {gemeente}",
+                             found=", ".join(map(str, years)))
+    written += group
+    kwb_years = sorted({int(y) for y in (population_years or years)})
+    written += [fetch_kwb(dl, gemeente, year) for year in kwb_years]
+    if geometry:
+        written.append(fetch_geometry(dl, gemeente, geometry_year or years[-1]))
+    return written
+
+
 def fetch(gemeente: str, years: list[int], out: Path, *, population_years: list[int] | None = None,
           geometry_year: int | None = None, geometry: bool = True, offline: bool = False,
           downloader: Downloader | None = None) -> list[Path]:
@@ -394,19 +453,12 @@ def fetch(gemeente: str, years: list[int], out: Path, *, population_years: list[
         raise InputError("geen jaren opgegeven", column="--years", expected="bijv. 2021 2022 2023")
     years = sorted({int(y) for y in years})
     dl = downloader or Downloader(out / CACHE_DIR, offline=offline)
-    written: list[Written] = fetch_crime_wijken(dl, gemeente, years)
-    group, _titles = fetch_group(dl, years)
-    for item in group:
-        row_start = f'\n"{_titles.get(gemeente, gemeente)}";'.encode()
-        if item.file.endswith("_gemeenten.csv") and row_start not in item.content:
-            raise InputError("de eigen gemeente ontbreekt in de download", file=item.table,
-                             expected=f"een rij voor {gemeente}",
-                             found=", ".join(map(str, years)))
-    written += group
-    kwb_years = sorted({int(y) for y in (population_years or years)})
-    written += [fetch_kwb(dl, gemeente, year) for year in kwb_years]
-    if geometry:
-        written.append(fetch_geometry(dl, gemeente, geometry_year or years[-1]))
+    try:
+        written = _download(dl, gemeente, years, population_years, geometry_year, geometry)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a row of the wrong shape
+        raise InputError(f"een antwoord van CBS/PDOK of een cachebestand heeft een onverwachte "
+                         f"vorm ({type(exc).__name__}: {str(exc)[:80]})", file=dl.cache,
+                         expected="verwijder de cache en haal opnieuw op") from None
     paths = [write_bytes(out / w.file, w.content) for w in written]
     sources = [{
         "bestand": w.file, "tabel": w.table, "titel": w.title,

@@ -4,7 +4,9 @@
 read (absent files recorded as absent), of the effective settings and of the library code. The
 tables are fresh only when all of these are unchanged and every table is present; otherwise they
 are rebuilt, so a raw file changed after `prepare` is validated again and old numbers are never
-shown. Kept free of pandas so that a no-op `ivb prepare` stays cheap.
+shown. The manifest also records the SHA-256 of every table it wrote: a table changed, truncated
+or replaced by another delivery's after `prepare` does not match and is rebuilt from the raw files,
+never read. Kept free of pandas so that a no-op `ivb prepare` stays cheap.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from typing import Any
 from ivb_analysis.config import Settings
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: the tables' own SHA-256 in "table_hashes"
 # Settings fields that do not change what `prepare` reads, checks or writes (they act later, in
 # the statistics and the presentation). Every other field, including new ones, is hashed.
 NOT_FOR_PREPARE = frozenset({
-    "processed_dir", "output_dir", "min_n", "indicatief_n", "alpha", "method_break",
+    "processed_dir", "output_dir", "min_n", "indicatief_n", "alpha",
     "reference_year", "lonely_psu", "source_label", "synthetic", "gemeente_naam",
     "benchmark_share", "extra",
 })
@@ -128,21 +130,32 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def table_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.parquet"
+
+
 def fresh_tables(folder: Path, expected: dict[str, Any]) -> list[str] | None:
-    """The table names when the folder's manifest matches `expected` and every table exists."""
+    """The table names when the folder's manifest matches `expected` and every table is the very
+    file `prepare` wrote (same SHA-256; a symlink is never trusted)."""
     found = read_manifest(folder)
     if found is None or any(found.get(key) != value for key, value in expected.items()):
         return None
-    tables = found.get("tables")
-    if not isinstance(tables, list) or not all(
-            (folder / f"{name}.parquet").is_file() for name in tables):
+    tables, hashes = found.get("tables"), found.get("table_hashes")
+    if not isinstance(tables, list) or not isinstance(hashes, dict):
         return None
+    for name in tables:
+        path = table_path(folder, str(name))
+        if path.is_symlink() or hashes.get(name) is None or file_hash(path) != hashes[name]:
+            return None
     return tables
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any], tables: list[str]) -> Path:
-    """Write the manifest (last, after every table): it is the proof the tables are complete."""
-    text = json.dumps({**manifest, "tables": sorted(tables)}, indent=1, sort_keys=True) + "\n"
+    """Write the manifest (last, after every table): it is the proof the tables are complete and
+    records each table's SHA-256, so a table changed afterwards is never taken for fresh."""
+    hashes = {name: file_hash(table_path(folder, name)) for name in tables}
+    text = json.dumps({**manifest, "tables": sorted(tables), "table_hashes": hashes}, indent=1,
+                      sort_keys=True) + "\n"
     target = folder / MANIFEST
     fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}.", suffix=".tmp", dir=folder)
     try:

@@ -13,7 +13,21 @@ from ivb_analysis.errors import InputError
 
 
 class RawDataChanged(RuntimeError):
-    """The pipeline changed, added or removed a file under the raw data directory (a bug)."""
+    """A file under the raw data directory changed, appeared or went during a command.
+
+    The pipeline never writes there (tests prove it), so this is someone saving or copying a
+    file during the run: the CLI says so in a sentence (exit 2); a rerun redoes what it touched.
+    """
+
+    def __init__(self, folder: Path, changed: list[str]) -> None:
+        shown = ", ".join(changed[:5]) + (f" en {len(changed) - 5} meer" if len(changed) > 5
+                                          else "")
+        super().__init__(
+            f"tijdens de opdracht is in de levering {folder} iets gewijzigd, toegevoegd of "
+            f"verwijderd: {shown}. ivb schrijft nooit in de ruwe gegevens; een bestand is dus "
+            "buiten ivb opgeslagen. De uitvoer kan op oude en nieuwe bestanden berusten: sla "
+            "niets op in de levering tijdens een run en start de opdracht opnieuw")
+        self.changed = changed
 
 
 def manifest(folder: Path) -> dict[str, str]:
@@ -43,7 +57,7 @@ def raw_data_unchanged(folder: Path) -> Iterator[dict[str, str]]:
     yield before
     changed = differences(before, manifest(folder))
     if changed:
-        raise RawDataChanged(f"de ruwe gegevens in {folder} zijn gewijzigd: {', '.join(changed)}")
+        raise RawDataChanged(folder, changed)
 
 
 def require_writable(folder: Path, option: str) -> None:

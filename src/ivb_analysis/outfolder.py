@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,16 +67,46 @@ def swap_in(new: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+@contextlib.contextmanager
+def restage(output_dir: Path, year: int) -> Iterator[Path]:
+    """A private copy of the year's folder to change, moved into place as a whole when the block
+    ends without an error and removed otherwise (a signal or an error leaves the old year intact).
+
+    The copy is made of hard links: every write in the pipeline replaces a file (`atomic`), never
+    changes one in place, so the old year's files are never touched.
+    """
+    root = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output_dir))
+    try:
+        staged, final = root / str(year), output_dir / str(year)
+        if final.is_dir():
+            shutil.copytree(final, staged, symlinks=True, copy_function=_link_or_copy)
+        else:
+            staged.mkdir()
+        yield staged
+        swap_in(staged, final)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def delivery_id(settings: Settings) -> dict[str, str]:
     """What identifies a delivery in run.json: its folder name and gemeente."""
     return {"folder": settings.data_dir.resolve().name, "gemeente": settings.gemeente_code}
 
 
 def read_run_file(path: Path) -> dict | None:
+    """A year's run.json; None when absent, truncated or not a JSON object."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
 
 
 def remove_foreign_years(settings: Settings) -> list[Path]:

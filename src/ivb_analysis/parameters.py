@@ -101,6 +101,8 @@ def check_parameters(notebooks: list[Path], parameters: dict,
     """Reject parameters a notebook does not declare or of the wrong type, before anything runs."""
     for notebook in notebooks:
         names = (declared or {}).get(notebook) or declared_parameters(notebook)
+        if not names:  # no parameters cell: papermill injects the values at the top; the
+            continue  # notebook runs and a failing cell is a named failure like any other
         for name, value in sorted(parameters.items()):
             if name not in names:
                 raise InputError("onbekende notebookparameter", file=notebook, column=name,

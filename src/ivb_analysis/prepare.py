@@ -9,6 +9,8 @@ files, settings and code unchanged, and `load_table` re-prepares when they chang
 
 from __future__ import annotations
 
+import hashlib
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +41,7 @@ from ivb_analysis.io.statline import (
     statline_by_code,
 )
 from ivb_analysis.io.tables import read_benchmark, read_casework
+from ivb_analysis.io.text import MAX_COUNT
 
 SURVEY_TABLE = "survey_long"
 STATUS_TABLE = "indicator_status"  # beschikbaar / gedeeltelijk / niet in deze levering
@@ -140,6 +143,12 @@ def _gemeente_table(settings: Settings, name: str, codes: dict[str, str], value:
         row = table[negative].iloc[0]
         raise InputError("negatief aantal", file=path, column=str(row["year"]),
                          row=row["region_name"], expected="0 of meer", found=row[value])
+    huge = numbers.notna() & (numbers > MAX_COUNT)
+    if huge.any():
+        row = table[huge].iloc[0]
+        raise InputError("onmogelijk groot aantal", file=path, column=str(row["year"]),
+                         row=row["region_name"], expected=f"hoogstens {MAX_COUNT:_}".replace(
+                             "_", "."), found=f"{row[value]:.0f}")
     fraction = numbers.notna() & (numbers % 1 != 0)
     if fraction.any():
         row = table[fraction].iloc[0]
@@ -240,10 +249,28 @@ def prepare(settings: Settings, *, force: bool = False) -> dict[str, Path]:
 def load_table(settings: Settings, name: str) -> pd.DataFrame:
     """A processed table, (re)prepared first when missing or stale (raw files or settings changed).
 
-    Raises InputError when the delivery has no such table (its source is not in ivb.yaml).
+    The bytes read are the bytes the manifest vouches for (SHA-256): a table changed, truncated or
+    swapped after `prepare` is rebuilt from the raw files, never read. Raises InputError when the
+    delivery has no such table (its source is not in ivb.yaml).
     """
-    written = prepare(settings)
-    if name not in written:
-        raise InputError(f"de levering heeft geen tabel {name!r}", file=settings.settings_file,
-                         column="files", expected=", ".join(sorted(written)))
-    return pd.read_parquet(written[name])
+    for force in (False, True):
+        written = prepare(settings, force=force)
+        if name not in written:
+            raise InputError(f"de levering heeft geen tabel {name!r}", file=settings.settings_file,
+                             column="files", expected=", ".join(sorted(written)))
+        data = _vouched_bytes(written[name], name)
+        if data is not None:
+            return pd.read_parquet(io.BytesIO(data))
+    raise InputError("bewerkte tabel verandert tijdens het lezen; draai ivb opnieuw",
+                     file=written[name], expected="de tabel die ivb prepare schreef")
+
+
+def _vouched_bytes(path: Path, name: str) -> bytes | None:
+    """The table's bytes when their SHA-256 is the one in the folder's manifest, else None."""
+    hashes = (freshness.read_manifest(path.parent) or {}).get("table_hashes")
+    expected = hashes.get(name) if isinstance(hashes, dict) else None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if expected and hashlib.sha256(data).hexdigest() == expected else None

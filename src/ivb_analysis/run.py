@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import platform
@@ -26,15 +25,24 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from importlib import metadata, resources
+from dataclasses import asdict
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.fingerprint import Hashes, input_files, year_fingerprint
+from ivb_analysis.jobs import (
+    ANNEX,
+    DEFAULT_TIMEOUT,
+    KERNEL,
+    Job,
+    JobResult,
+    RunSummary,
+    _signals_raise,
+)
 from ivb_analysis.outfolder import (
     RUN_FILE,
     STAGING_PREFIX,
@@ -53,132 +61,13 @@ from ivb_analysis.parameters import (
     relative,
 )
 
-KERNEL = "ivb-analysis"
-ANNEX = "bijlage"
-DEFAULT_TIMEOUT = 600  # seconds per notebook cell
 VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "papermill",
                       "nbconvert", "pyreadstat", "pyarrow")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One notebook for one year."""
-
-    year: int
-    notebook: Path
-    parameters: dict
-    output_dir: Path  # where the worker writes (the year's staging folder)
-    timeout: int | None = None  # seconds per cell; None waits forever
-    final_dir: Path | None = None  # where the files end up (the year's folder)
-
-    @property
-    def name(self) -> str:
-        return self.notebook.stem
-
-
-@dataclass
-class JobResult:
-    year: int
-    notebook: str
-    ok: bool
-    seconds: float
-    cell: int | None = None  # execution count of the failing cell in the kept notebook
-    error: str | None = None
-    code: str | None = None  # first line of the failing cell
-    kept: str | None = None
-
-
-@dataclass
-class RunSummary:
-    results: list[JobResult] = field(default_factory=list)
-    skipped_years: list[int] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[JobResult]:
-        return [r for r in self.results if not r.ok]
-
-    def report(self) -> str:
-        lines = [f"{len(self.results)} taken uitgevoerd (notebooks en bijlagen), "
-                 f"{len(self.failed)} mislukt; "
-                 f"overgeslagen (ongewijzigd): {', '.join(map(str, self.skipped_years)) or 'geen'}"]
-        for r in self.failed:
-            cell = f"cel {r.cell}" if r.cell is not None else "cel onbekend"
-            lines.append(f"  MISLUKT {r.year} {r.notebook} ({cell}): {r.error}")
-            if r.code:
-                lines.append(f"    in: {r.code}")
-            if r.kept:
-                lines.append(f"    uitgevoerd notebook bewaard: {r.kept}")
-        return "\n".join(lines)
-
-
-class RunInterrupted(Exception):
-    """The run was stopped by a signal; workers and kernels are gone, nothing more is written."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"onderbroken door signaal {signal.Signals(signum).name}")
-        self.signum = signum
 
 
 def discover_notebooks(notebook_dir: Path) -> list[Path]:
     """The project's notebooks, in name order."""
     return sorted(p for p in notebook_dir.glob("*.ipynb") if not p.name.startswith("_"))
-
-
-# --- content hashes -----------------------------------------------------------------------------
-
-
-class Hashes:
-    """SHA-256 of files, each file read once per run (the same raw file serves every year)."""
-
-    def __init__(self) -> None:
-        self._known: dict[Path, str] = {}
-
-    def file(self, path: Path) -> str:
-        if path not in self._known:
-            self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return self._known[path]
-
-    def files(self, paths: Iterable[Path]) -> str:
-        digest = hashlib.sha256()
-        for path in sorted(paths):
-            digest.update(path.name.encode())
-            digest.update(bytes.fromhex(self.file(path)))
-        return digest.hexdigest()
-
-
-def library_files() -> list[Path]:
-    root = Path(str(resources.files("ivb_analysis")))
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".j2",
-                                                                                ".json", ".csv"})
-
-
-def input_files(settings: Settings, year: int) -> list[Path]:
-    """Every raw file a year's outputs may depend on (missing optional sources are left out)."""
-    files = [settings.settings_file]
-    for name in (f.name for f in dataclasses.fields(settings.files)):
-        pattern = getattr(settings.files, name)
-        if pattern is None:
-            continue
-        if isinstance(pattern, dict):  # one file per wave (files.survey: {2013: a.sav})
-            files += [settings.path(name, wave) for wave in sorted(pattern)]
-        elif "{year}" in pattern:  # every year's file, also years that are not survey waves
-            files += sorted(settings.data_dir.glob(pattern.replace("{year}", "*")))
-        else:
-            files.append(settings.path(name))
-    return [f for f in files if f.is_file()]
-
-
-def year_fingerprint(settings: Settings, year: int, jobs: list[Job],
-                     hashes: Hashes | None = None) -> dict:
-    """Content hashes of everything that determines a year's outputs."""
-    hashes = hashes or Hashes()
-    return {
-        "inputs": hashes.files(input_files(settings, year)),
-        "notebooks": hashes.files(j.notebook for j in jobs),
-        "library": hashes.files(library_files()),
-        "parameters": hashlib.sha256(
-            json.dumps([j.parameters for j in jobs], sort_keys=True).encode()).hexdigest(),
-    }
 
 
 # --- jobs ----------------------------------------------------------------------------------------
@@ -268,11 +157,17 @@ def _execute(job: Job) -> JobResult:
     finally:
         kernel.kill_kernels()  # normally none left; after a failure nothing may outlive the job
     out_dir = job.output_dir
-    write_text(out_dir / "notebooks" / job.notebook.name, _notebook_bytes(notebook))
     title = f"{job.name.replace('_', ' ').capitalize()} {job.year}"
-    write_text(out_dir / f"{job.name}.html", notebook_html(notebook, with_code=False, title=title))
-    write_text(out_dir / f"{job.name}.analist.html",
-               notebook_html(notebook, with_code=True, title=title))
+    try:
+        write_text(out_dir / "notebooks" / job.notebook.name, _notebook_bytes(notebook))
+        write_text(out_dir / f"{job.name}.html",
+                   notebook_html(notebook, with_code=False, title=title))
+        write_text(out_dir / f"{job.name}.analist.html",
+                   notebook_html(notebook, with_code=True, title=title))
+    except Exception as exc:  # rendering failed: a named failure like a failing cell
+        return JobResult(job.year, job.name, False, seconds(),
+                         error=f"weergave mislukt: {type(exc).__name__}: {exc}",
+                         kept=_keep_failed(job, notebook))
     return JobResult(job.year, job.name, True, seconds())
 
 
@@ -297,24 +192,6 @@ def _versions() -> dict[str, str]:
     for name in VERSIONED_PACKAGES:
         out[name] = metadata.version(name)
     return out
-
-
-@contextlib.contextmanager
-def _signals_raise() -> Iterator[None]:
-    """SIGTERM and SIGINT raise RunInterrupted in the main thread (elsewhere: unchanged)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, _frame: object) -> None:
-        raise RunInterrupted(signum)
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _stop_workers(pool: Any) -> None:
@@ -363,6 +240,10 @@ def _execute_all(todo: list[Job], annex_jobs: list[tuple[Settings, int, bool]], 
                     year, name = futures[future]
                     results.append(JobResult(year, name, False, 0.0,
                                              error=f"werkproces gestopt: {exc}"))
+                except Exception as exc:  # whatever a task raised: named, the others go on
+                    year, name = futures[future]
+                    results.append(JobResult(year, name, False, 0.0,
+                                             error=f"{type(exc).__name__}: {exc}"))
                 bar.update()
     except BaseException:
         if threading.current_thread() is threading.main_thread():
@@ -386,6 +267,7 @@ def preflight(
     applied, the years, the remaining notebook parameters, the notebooks and their declared
     parameters.
     """
+    years = list(dict.fromkeys(years)) if years else years  # a year given twice counts once
     notebooks = discover_notebooks(notebook_dir)
     if not notebooks:
         raise InputError("geen notebooks gevonden", file=notebook_dir, expected="*.ipynb")
@@ -411,8 +293,10 @@ def run(
     parameters cell (names and types) before anything runs; those that are Settings fields
     change Settings once, for the notebooks and the annex alike. `timeout` is papermill's
     execution timeout per cell. `annex` also writes each year's council annex
-    (`annex.write_annex`), `pdf` its PDF. SIGTERM/SIGINT stop the workers and their kernels and
-    raise RunInterrupted; nothing is written after the signal.
+    (`annex.write_annex`), `pdf` its PDF (`ivb run`'s default; `--no-pdf` for drafts). A year
+    that is unchanged but lacks only its PDF gets just the PDF, rendered from its bijlage.html
+    (no notebook runs again); an unchanged year keeps a PDF it has. SIGTERM/SIGINT stop the workers
+    and their kernels and raise RunInterrupted; nothing is written after the signal.
     """
     settings, years, extra, notebooks, declared = preflight(settings, notebook_dir, years=years,
                                                             parameters=parameters)
@@ -423,6 +307,7 @@ def run(
         all_jobs = plan_jobs(settings, notebooks, years, extra=extra, timeout=timeout,
                              declared=declared)
         todo_years: list[int] = []
+        pdf_years: list[int] = []
         fingerprints: dict[int, dict] = {}
         for year in years:
             year_jobs = [j for j in all_jobs if j.year == year]
@@ -432,15 +317,19 @@ def run(
             expected = [final / f"{j.name}.html" for j in year_jobs]
             if annex:
                 expected.append(final / f"{ANNEX}.html")
-            if pdf:
-                expected.append(final / f"{ANNEX}.pdf")
-            done = all(path.is_file() for path in expected)
-            if (not force and done and previous and previous.get("ok")
-                    and previous.get("fingerprint") == fingerprints[year]
-                    and previous.get("delivery") == delivery_id(settings)):
-                summary.skipped_years.append(year)
-            else:
+            if (force or not all(path.is_file() for path in expected) or previous is None
+                    or previous.get("ok") is not True
+                    or previous.get("fingerprint") != fingerprints[year]
+                    or previous.get("delivery") != delivery_id(settings)):
                 todo_years.append(year)
+            elif annex and pdf and not (final / f"{ANNEX}.pdf").is_file():
+                pdf_years.append(year)  # only the PDF is missing: render just that
+            else:
+                summary.skipped_years.append(year)
+        if pdf_years:
+            from ivb_analysis.annex_years import add_pdf
+
+            summary.results += [add_pdf(settings, year) for year in pdf_years]
 
         if todo_years:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=settings.output_dir))
@@ -452,7 +341,7 @@ def run(
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         removed = remove_foreign_years(settings)
-        if todo_years or removed or not (settings.output_dir / "index.html").is_file():
+        if todo_years or pdf_years or removed or not (settings.output_dir / "index.html").is_file():
             # nothing ran: the index still lists exactly what is there (its inputs, the
             # notebooks, settings and template, are all in the fingerprints)
             from ivb_analysis.index import write_index
@@ -473,6 +362,7 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
     annex_jobs = [(staged, year, pdf) for year in years] if annex else []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) + len(annex_jobs)))
     results = _execute_all(todo, annex_jobs, workers, progress)
+    results = [_check_written(r, staging / str(r.year), pdf) for r in results]
     summary.results += results
     summary.results.sort(key=lambda r: (r.year, r.notebook))
     for year in years:
@@ -496,3 +386,19 @@ def _run_years(settings: Settings, staging: Path, notebooks: list[Path], years: 
         write_text(staging / str(year) / RUN_FILE,
                    json.dumps(record, indent=2, sort_keys=True) + "\n")
         swap_in(staging / str(year), settings.output_dir / str(year))
+
+
+def _check_written(result: JobResult, folder: Path, pdf: bool) -> JobResult:
+    """A task that reports success but whose files are not there is a failure (never ok: true
+    in run.json while a file is gone)."""
+    if not result.ok:
+        return result
+    names = ([f"{ANNEX}.html"] + ([f"{ANNEX}.pdf"] if pdf else []) if result.notebook == ANNEX
+             else [f"{result.notebook}.html", f"{result.notebook}.analist.html",
+                   f"notebooks/{result.notebook}.ipynb"])
+    gone = [name for name in names if not (folder / name).is_file()]
+    if not gone:
+        return result
+    return dataclasses.replace(result, ok=False,
+                               error=f"uitvoer ontbreekt na de taak: {', '.join(gone)}")
+

@@ -147,7 +147,7 @@ class Annex:
         path = processed_dir(self.settings) / f"{INDICATOR_STATUS_TABLE}.parquet"
         if not path.is_file():
             return {}
-        table = pd.read_parquet(path)
+        table = load_table(self.settings, INDICATOR_STATUS_TABLE)  # bound to the manifest
         return dict(zip(table["indicator"].astype(str), table["status"].astype(str),
                         strict=True))
 

@@ -28,6 +28,9 @@ import yaml
 
 from ivb_analysis.catalogue import Catalogue, Item
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.neutral import neutral_text
+from ivb_analysis.io.safe_yaml import BoundedLoader
+from ivb_analysis.io.safe_yaml import problem as yaml_problem
 
 DESIGN_ROLES = ("id", "wijk", "weight")
 #: Optional roles: sampling strata (default: the wijk; with `psu` and no strata: one stratum),
@@ -42,7 +45,7 @@ SECTIONS = ("design", "missing_codes", "not_asked", "variables")
 VARIABLE_KEYS = ("item", "recode", "missing", "filter", "skip")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(BoundedLoader):  # depth and alias budget: io.safe_yaml
     """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -63,12 +66,14 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def load_yaml_unique(path: Path) -> object:
     """Read a UTF-8 YAML file, refusing duplicate keys; errors become an InputError."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        text = neutral_text(path.read_text(encoding="utf-8"), path)  # NFC, no control chars
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except UnicodeDecodeError as exc:
         raise InputError("bestand is geen UTF-8-tekst", file=path,
                          expected="UTF-8 (sla het op als 'UTF-8' in de editor)") from exc
     except yaml.YAMLError as exc:
-        raise InputError(f"ongeldige YAML: {exc}", file=path) from exc
+        problem, line = yaml_problem(exc)
+        raise InputError(f"ongeldige YAML: {problem}", file=path, row=line) from None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ivb_analysis.io.codebook import (  # noqa: F401 - the codebook's public nam
     scale_text,
 )
 from ivb_analysis.io.sav_labels import SavMeta, compare_labels
-from ivb_analysis.io.text import load_csv
+from ivb_analysis.io.text import load_csv, read_delimited
 
 
 def plain(value: object) -> object:
@@ -255,8 +255,8 @@ def read_wijken(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("wijkenbestand ontbreekt", file=path)
     try:
-        table = pd.read_csv(path, sep=";", dtype={"nummer": "Int64", "wijkcode": "string",
-                                                  "wijknaam": "string"}, encoding="utf-8")
+        table = read_delimited(path, sep=";", dtype={"nummer": "Int64", "wijkcode": "string",
+                                                     "wijknaam": "string"})  # io.text
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"wijkenbestand onleesbaar: {exc}", file=path,
                          expected="UTF-8, ';', kolommen nummer;wijkcode;wijknaam") from exc
@@ -264,7 +264,7 @@ def read_wijken(path: Path) -> pd.DataFrame:
         if column not in table.columns:
             raise InputError("kolom ontbreekt", file=path, column=column,
                              found=list(table.columns))
-    bad = ~table["wijkcode"].str.fullmatch(r"WK\d{6}").fillna(False).to_numpy()
+    bad = ~table["wijkcode"].str.fullmatch(r"WK[0-9]{6}").fillna(False).to_numpy()
     if bad.any():
         pos = _first(bad)
         raise InputError("ongeldige CBS-wijkcode", file=path, column="wijkcode", row=pos + 2,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.neutral import neutral_text
 
 UTF8_BOM = b"\xef\xbb\xbf"
 MISSING_MARKERS: dict[str, str] = {
@@ -34,13 +35,18 @@ MISSING_MARKERS: dict[str, str] = {
     "-": "nihil of niet van toepassing",
 }
 # One number, no thousands separators (CBS exports never write them): `36,7`, `7.5`, `-3`, `,5`.
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)")  # ASCII digits only
+# Beyond these a value is no count or statistic of a gemeente (10^20 inhabitants) and would
+# overflow the integer columns: refused with a message, never a traceback.
+MAX_COUNT = 10**9
+MAX_NUMBER = 10**15
 _NEWLINES = re.compile(r"\r+\n?")
 SEPARATORS = (";", ",")
 
 
 def read_text(path: str | Path) -> str:
-    """Read a file as strict UTF-8: strip a BOM, unify CR/CRLF to LF, reject other encodings.
+    """Read a file as strict UTF-8: strip a BOM, unify CR/CRLF to LF, reject other encodings;
+    NFC, without control characters, digits 0-9 only (`neutral`).
 
     We never guess latin-1/Windows-1252: a wrongly guessed encoding silently corrupts names such
     as `Súdwest-Fryslân`, so the user is asked to re-save the file as UTF-8 instead.
@@ -62,7 +68,7 @@ def read_text(path: str | Path) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, data, exc) from None
-    return _NEWLINES.sub("\n", text)
+    return neutral_text(_NEWLINES.sub("\n", text), path)
 
 
 def _encoding_error(path: Path, data: bytes, exc: UnicodeDecodeError) -> InputError:
@@ -141,7 +147,7 @@ class CsvText:
             raise InputError("kolomnaam komt dubbel voor", file=self.path, column=dup, row=1)
         df = raw.iloc[1:].reset_index(drop=True)
         df.columns = names
-        return strip_strings(df)
+        return without_trailing_empty_rows(strip_strings(df))
 
     @cached_property
     def records(self) -> list[tuple[int, list[str]]]:
@@ -178,6 +184,20 @@ def load_csv(path: str | Path, sep: str | None = None) -> CsvText:
     if not text.strip():
         raise InputError("bestand is leeg", file=path)
     return CsvText(path, text, sep or detect_separator(text, path))
+
+
+def read_delimited(path: str | Path, *, sep: str, dtype: dict[str, str]) -> pd.DataFrame:
+    """A small delimited table through `read_text` (strict UTF-8, `neutral`) and pandas, without
+    the empty rows a spreadsheet export leaves at the end (`;;`)."""
+    frame = pd.read_csv(io.StringIO(read_text(path)), sep=sep, dtype=dtype)
+    return without_trailing_empty_rows(frame)
+
+
+def without_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the all-empty rows at the end (Excel writes `;;` for formatted empty rows); an empty
+    row between data rows stays and is refused by the caller's checks."""
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    return frame.iloc[: int(filled[-1]) + 1 if filled.size else 0]
 
 
 def strip_strings(df: pd.DataFrame) -> pd.DataFrame:
@@ -243,6 +263,14 @@ def parse_numbers(
         )
     numbers = pd.to_numeric(text.where(~missing).str.replace(",", ".", regex=False))
     numbers = numbers.astype("float64")
+    limit = MAX_COUNT if integer else MAX_NUMBER
+    pos = first_true(numbers.abs() > limit)
+    if pos is not None:
+        raise InputError(
+            "onmogelijk groot getal", file=file, column=_pick(column, pos),
+            row=line_at(line, pos), expected=f"hoogstens {limit:_}".replace("_", "."),
+            found=text.iloc[pos][:30],
+        )
     if not integer:
         return numbers
     pos = first_true(numbers.notna() & (numbers % 1 != 0))

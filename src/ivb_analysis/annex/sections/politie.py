@@ -63,6 +63,7 @@ def build(annex: Annex) -> Section | None:
         title = f"{label} per 1.000 inwoners per wijk, {annex.year}"
         counted = part[part["population"].notna()]
         total = counted["count"].sum() / counted["population"].sum() * 1000
+        counted = counted[counted["rate_per_1000"].notna()]  # 0 inwoners: no rate (opmerking)
         fig = figures.wijk_bars(
             counted.assign(estimate=counted["rate_per_1000"].astype(float), suppressed=False,
                            n=counted["population"]),
@@ -73,7 +74,7 @@ def build(annex: Annex) -> Section | None:
         items.append(FigureItem(key, title, fig))
     if annex.settings.files.geometry:
         items.insert(1, _crime_map(annex, rates[(rates["crime_code"] == TOTAL_CRIME)
-                                                & rates["population"].notna()], src))
+                                                & rates["rate_per_1000"].notna()], src))
     data = rates[["year", "wijk_code", "wijk_naam", "crime_code", "crime_label", "count",
                   "population", "rate_per_1000", "count_previous", "count_change_pct",
                   "opmerking"]]
