@@ -22,7 +22,9 @@ def dimension_columns(table: pd.DataFrame) -> list[str]:
 
 
 def _cells(table: pd.DataFrame) -> pd.Series:
-    parts = [table[c].astype(str) for c in dimension_columns(table)]
+    dims = dimension_columns(table)
+    varying = [c for c in dims if table[c].nunique() > 1] or dims[:1]
+    parts = [table[c].astype(str) for c in varying]
     if table["indicator"].nunique() > 1 or not parts:
         parts = [table["label"].astype(str), *parts]
     cell = parts[0]
