@@ -258,3 +258,27 @@ def test_the_readme_recipes_run_and_equal_the_annex(tmp_path, monkeypatch, mini)
     assert len(tests) == 3 and tests["p_adjusted"].to_numpy() == pytest.approx(
         compare.bh_adjust(tests["p"].to_numpy()))
     assert namespace["path"].is_file() and namespace["path"].name == "oostkant.xlsx"
+
+
+# --- the exploration notebook --------------------------------------------------------------------
+
+
+def test_the_exploration_notebook_is_paired_clean_and_not_run_by_ivb_run():
+    import jupytext
+    import nbformat
+
+    from ivb_analysis.run import KERNEL, discover_notebooks
+
+    path = ROOT / "notebooks" / "verkenning.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    source = jupytext.read(path.with_suffix(".py"))
+    assert [(c.cell_type, c.source) for c in source.cells] == [
+        (c.cell_type, c.source) for c in notebook.cells]
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code and all(c.outputs == [] and c.execution_count is None for c in code)
+    assert notebook.metadata["kernelspec"]["name"] == KERNEL
+    text = path.with_suffix(".py").read_text(encoding="utf-8")
+    assert "import seaborn" in text and "wave.show(" not in text
+    assert text.count('against="') >= 3  # the three questions use the workbench's tests
+    assert path not in discover_notebooks(path.parent)
+    assert (path.parent / "trends.ipynb") in discover_notebooks(path.parent)

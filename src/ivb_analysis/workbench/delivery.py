@@ -263,7 +263,9 @@ class Delivery:
 
         >>> d.plot(d.estimate("onveiligheid_buurt", domain="wijk", years=[2015]))  # doctest: +SKIP
         """
-        return _plots.figure(table, self.settings, title=title, source=self._annex.source())
+        years = pd.to_numeric(table["year"])
+        source = Annex(self.settings, int(years.max())).source(first=int(years.min()))
+        return _plots.figure(table, self.settings, title=title, source=source)
 
     def to_excel(self, table: pd.DataFrame, path: str | Path, *, title: str) -> Path:
         """Write a table of `estimate` or `compare` as a workbook in the annex's format
