@@ -282,3 +282,17 @@ def test_the_exploration_notebook_is_paired_clean_and_not_run_by_ivb_run():
     assert text.count('against="') >= 3  # the three questions use the workbench's tests
     assert path not in discover_notebooks(path.parent)
     assert (path.parent / "trends.ipynb") in discover_notebooks(path.parent)
+
+
+def test_a_comparison_exports_and_the_benchmark_uses_the_delivery_s_share(mini, tmp_path):
+    bench = mini.compare(["onveiligheid_buurt", "rapportcijfer_veiligheid"],
+                         against="benchmark", family=["year"])
+    assert set(bench["share"]) == {0.018}  # benchmark_share in the mini ivb.yaml
+    assert (bench["difference"] == bench["estimate"] - bench["estimate_benchmark"]).all()
+    for _year, part in bench.groupby("year"):  # each wave its own BH family
+        assert part["p_adjusted"].to_numpy() == pytest.approx(
+            compare.bh_adjust(part["p"].to_numpy()))
+    path = mini.to_excel(bench, tmp_path / "benchmark.xlsx", title="Tegen de G32")
+    sheet = openpyxl.load_workbook(path).worksheets[1]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Onveiligheid buurt" in cells and "Oordeel" in cells

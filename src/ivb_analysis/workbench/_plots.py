@@ -58,18 +58,20 @@ def workbook(table: pd.DataFrame, target: Path, settings: Settings, *, title: st
     """The table as the annex's workbook: hidden rows left out (named in the note)."""
     dims = dimension_columns(table)
     data = table.copy()
+    for flag in ("indicatief", "unreliable", "suppressed"):
+        if flag not in data.columns:
+            data[flag] = False
     data["remark"] = [remark(bool(i), bool(u)) for i, u in
                       zip(data["indicatief"], data["unreliable"], strict=True)]
     hidden = data[data["suppressed"].astype(bool)]
     data = common.shown(data, settings.min_n)
     columns = [*(Column(c, c.capitalize(), "text", 18) for c in dims),
                Column("label", "Indicator", "text", 30), Column("year", "Jaar", "text", 8),
-               *common.estimate_columns(None)]
-    if "p_adjusted" in data.columns:
-        data["verdict_polarity"] = data.get("verdict_polarity")
-        columns += [Column("difference", "Verschil", "change", 11),
-                    Column("p_adjusted", "p (BH)", "pvalue", 9),
-                    Column("verdict_polarity", "Oordeel", "text", 12)]
+               *common.estimate_columns(None),
+               Column("difference", "Verschil", "change", 11),
+               Column("p_adjusted", "p (BH)", "pvalue", 9),
+               Column("verdict_polarity", "Oordeel", "text", 12)]
+    columns = [c for c in columns if c.name in data.columns]
     columns += list(common.remark_columns(data))
     data["year"] = data["year"].astype(str)
     cells = ", ".join(_cells(hidden).unique()) if len(hidden) else ""

@@ -274,6 +274,9 @@ class Delivery:
         >>> table = d.estimate("onveiligheid_buurt")  # doctest: +SKIP
         >>> d.to_excel(table, "uit.xlsx", title="Onveilig in de buurt")  # doctest: +SKIP
         """
+        if "kind" not in table.columns:  # a comparison: the unit decides the number format
+            table = table.merge(self.indicators()[["indicator", "kind"]], on="indicator",
+                                how="left")
         return _plots.workbook(table, Path(path), self.settings, title=title,
                                source=self._annex.source(), note=self._annex.method_note())
 
