@@ -47,7 +47,11 @@ class Delivery:
 
     @property
     def years(self) -> list[int]:
-        """The survey waves of the delivery."""
+        """The survey waves of the delivery.
+
+        >>> open_delivery("data/raw/mini").years  # doctest: +SKIP
+        [2013, 2015]
+        """
         return list(self.settings.years)
 
     def indicators(self) -> pd.DataFrame:
