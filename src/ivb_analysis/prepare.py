@@ -18,10 +18,12 @@ import pandas as pd
 from ivb_analysis import freshness, guards
 from ivb_analysis.atomic import write_parquet
 from ivb_analysis.catalogue import load_catalogue
+from ivb_analysis.clean.background import attach_background
 from ivb_analysis.clean.indicators import indicator_status, score_indicators
 from ivb_analysis.clean.recode import recode_items
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.io.background import read_background
 from ivb_analysis.io.geometry import check_geometry
 from ivb_analysis.io.microdata import read_codebook, read_raw_survey, read_wijken, validate_survey
 from ivb_analysis.io.police import (
@@ -65,13 +67,17 @@ def survey_long(settings: Settings) -> pd.DataFrame:
     catalogue = load_catalogue()
     codebook = read_codebook(settings.path("codebook"), catalogue)
     wijken = read_wijken(settings.path("wijken"))
+    background = read_background(settings.path("codebook"))  # age, sex ...: for subgroups
     frames = []
     for year in settings.years:
         path = settings.path("survey", year)
-        valid = validate_survey(read_raw_survey(path), codebook, catalogue,
+        raw = read_raw_survey(path)
+        valid = validate_survey(raw, codebook, catalogue,
                                 set(wijken["wijk"].astype(int)), path, year=year)
-        frames.append(score_indicators(recode_items(valid, codebook, wijken, year, catalogue),
-                                       catalogue))
+        scored = score_indicators(recode_items(valid, codebook, wijken, year, catalogue),
+                                  catalogue)
+        frames.append(attach_background(scored, raw, valid["resp_id"], background, year,
+                                        codebook.missing_codes, path))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
 from ivb_analysis.errors import InputError
+from ivb_analysis.exploration import EXPLORATION_NOTEBOOKS
 from ivb_analysis.fingerprint import Hashes, input_files, year_fingerprint
 from ivb_analysis.jobs import (
     ANNEX,
@@ -66,8 +67,9 @@ VERSIONED_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "
 
 
 def discover_notebooks(notebook_dir: Path) -> list[Path]:
-    """The project's notebooks, in name order."""
-    return sorted(p for p in notebook_dir.glob("*.ipynb") if not p.name.startswith("_"))
+    """The project's notebooks, in name order (not the exploration notebooks)."""
+    return sorted(p for p in notebook_dir.glob("*.ipynb")
+                  if not p.name.startswith("_") and p.stem not in EXPLORATION_NOTEBOOKS)
 
 
 # --- jobs ----------------------------------------------------------------------------------------

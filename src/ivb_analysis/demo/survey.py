@@ -209,4 +209,9 @@ def codebook_document() -> dict:
         "design": {"id": "respnr", "wijk": "wijk", "weight": "weegfactor", "year": "jaar"},
         "missing_codes": MISSING_CODES,
         "variables": variables,
+        "background": {  # the workbench's subgroups (io.background)
+            "geslacht": {"variable": "geslacht", "labels": {1: "man", 2: "vrouw"}},
+            "leeftijd": {"variable": "leeftijdsklasse", "labels": dict(
+                enumerate(["15-24", "25-39", "40-54", "55-69", "70+"], start=1))},
+        },
     }

@@ -41,7 +41,8 @@ OPTIONAL_ROLES = ("strata", "year", "psu", "fpc")
 #: Design columns of the processed tables beyond `clean.recode.DESIGN_COLUMNS`, present only when
 #: the codebook declares them (the roles psu and fpc).
 DESIGN_EXTRA_COLUMNS = ("psu", "fpc")
-SECTIONS = ("design", "missing_codes", "not_asked", "variables")
+SECTIONS = ("design", "missing_codes", "not_asked", "variables",
+            "background")  # background: io.background
 VARIABLE_KEYS = ("item", "recode", "missing", "filter", "skip")
 
 
