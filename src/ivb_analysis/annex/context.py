@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import benchmark, compare
+from ivb_analysis import benchmark, compare, suppression
 from ivb_analysis.annex.model import Section
 from ivb_analysis.catalogue import Catalogue, Selections, load_catalogue, load_selections
 from ivb_analysis.config import Settings
@@ -272,8 +272,9 @@ class Annex:
         data = self.long[self.long["year"].isin(years) & self.long["indicator"].isin(ids)]
         if data.empty:
             return pd.DataFrame()
-        return indicator_estimates(data, self.settings, by="wijk_code", indicators=ids,
-                                   years=years)
+        return suppression.complementary(indicator_estimates(
+            data, self.settings, by="wijk_code", indicators=ids, years=years),
+            self.settings.min_n)
 
     def wijk_tested(self, indicators: Iterable[str]) -> pd.DataFrame:
         """Indicators per wijk in this year, each wijk tested against the rest (BH)."""
@@ -294,8 +295,9 @@ class Annex:
         tests = tests.assign(**{c: tests[c] * scale
                                 for c in ("estimate_rest", "difference", "se_difference")})
         names = self.wijken[["wijk_code", "wijk_naam"]]
-        return (est.merge(tests, on=["indicator", "year", "wijk_code"], how="left")
-                .merge(names, on="wijk_code", how="left"))
+        return suppression.without_rest(
+            est.merge(tests, on=["indicator", "year", "wijk_code"], how="left")
+            .merge(names, on="wijk_code", how="left"))
 
     @cached_property
     def wijk_estimates(self) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ivb_analysis import figures
+from ivb_analysis import figures, suppression
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import VERDICT, Annex
 from ivb_analysis.annex.model import FigureItem, Section
@@ -52,12 +52,14 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
                  "estimate", "se", "ci_low", "ci_high", "n", "n_eff", "indicatief",
                  "unreliable", "suppressed", "estimate_rest", "difference", "se_difference",
                  "p", "p_adjusted", VERDICT, "reason", "judgement", "remark"]]
-    hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
+    hidden = est.loc[est["suppressed"].astype(bool) & (est["n"] < s.min_n),
+                     "wijk_naam"].astype(str).tolist()
     visible = common.shown(data, s.min_n)
     visible, compared = over_time(annex, indicator, visible)
     note = " ".join(t for t in (
         common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
-                                s.indicatief_n), annex.empty_wijken_note) if t)
+                                s.indicatief_n), suppression.note(est, s.min_n),
+        annex.empty_wijken_note) if t)
     if compared:
         note = " ".join(t for t in (note, common.change_note(
             annex, list(annex.comparison.waves))) if t)
