@@ -11,6 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from ivb_analysis.config import load_settings
 from ivb_analysis.run import run
@@ -95,3 +96,150 @@ def test_suppressed_wijk_is_never_a_table_cell_in_html(outputs):
         assert "Buitengebied" not in cells, page.name
         if "wijk_" in text:
             assert "Binnenstad" in cells, page.name  # the check does see wijk rows
+
+
+# --- secondary suppression (issue 19.2) ---------------------------------------------------------
+
+SMALL_YEAR, TINY_2015, TINY_2013, BELOW_2013 = 2015, "WK016405", "WK016402", "WK016409"
+NAMES = {"WK016405": "Berflo Es", "WK016402": "Noord", "WK016409": "Buitengebied"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The mini delivery with, in 2015, Berflo Es down to one respondent (the one with the
+    lowest rapportcijfer) and, in 2013, Noord down to one respondent beside Buitengebied's 48
+    (just below min_n = 50); the 2015 annex (with its 2013 comparison columns) written."""
+    from ivb_analysis.annex import write_annex
+    from ivb_analysis.annex.context import Annex
+    from ivb_analysis.prepare import SURVEY_TABLE, load_table
+
+    tmp = tmp_path_factory.mktemp("secundair")
+    raw = tmp / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", raw)
+    settings = load_settings(raw, output_dir=tmp / "uit", processed_dir=tmp / "verwerkt")
+    long = load_table(settings, SURVEY_TABLE)
+    keep = []
+    for year, wijk in ((2015, TINY_2015), (2013, TINY_2013)):
+        cijfer = long[(long["year"] == year) & (long["wijk_code"] == wijk)
+                      & (long["indicator"] == "rapportcijfer_leefbaarheid")]
+        keep.append(cijfer.sort_values(["value", "resp_id"])["resp_id"].iloc[0])
+    drop = (((long["year"] == 2015) & (long["wijk_code"] == TINY_2015))
+            | ((long["year"] == 2013) & (long["wijk_code"] == TINY_2013))) \
+        & ~long["resp_id"].isin(keep)
+    small_long = long[~drop].reset_index(drop=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Annex, "long", property(lambda self: small_long))
+        written = write_annex(settings, SMALL_YEAR)
+    return settings, small_long, tmp / "uit" / str(SMALL_YEAR), written
+
+
+def _wijk_csvs(folder):
+    """The survey tables per wijk (police counts are shown for every wijk by design)."""
+    tables = {}
+    for path in sorted((folder / "tables").glob("*.csv")):
+        frame = pd.read_csv(path)
+        if "wijk_code" in frame.columns and "estimate" in frame.columns:
+            tables[path.stem] = frame
+    return tables
+
+
+def _sizes(long, indicator, year):
+    part = long[(long["indicator"] == indicator) & (long["year"] == year)
+                & long["value"].notna()]
+    return part.groupby("wijk_code").size(), part.groupby("wijk_code")["weight"].sum(), part
+
+
+def test_every_hidden_wijk_is_mixed_with_at_least_min_n_others(small):
+    """Rule 1: the wijken missing from a table can be computed back together (the gemeente
+    minus the published ones), so together they must hide each of them among >= min_n
+    respondents: {Berflo Es (1)} alone in 2015 and {Noord (1), Buitengebied (48)} in 2013
+    (48 others) are not enough; on main both came out."""
+    settings, long, folder, _ = small
+    tables = _wijk_csvs(folder)
+    assert {"wijk_rapportcijfer_leefbaarheid", "slachtofferschap_wijk"} <= set(tables)
+    checked = tiny = 0
+    for name, frame in tables.items():
+        for indicator in frame["indicator"].unique():
+            rows = frame[frame["indicator"] == indicator]
+            columns = [("estimate", SMALL_YEAR)] + [
+                (f"estimate_{y}", y) for y in (2013,) if f"estimate_{y}" in rows.columns]
+            for column, year in columns:
+                n, _, _ = _sizes(long, indicator, year)
+                shown = set(rows.loc[rows[column].notna(), "wijk_code"])
+                hidden = set(n.index) - shown
+                small_ones = {w for w in n.index if n[w] < settings.min_n}
+                tiny += (TINY_2015 if year == 2015 else TINY_2013) in small_ones
+                assert small_ones <= hidden and len(hidden) >= 2, (name, indicator, year)
+                total = n[list(hidden)].sum()
+                assert all(total - n[h] >= settings.min_n for h in small_ones), \
+                    (name, indicator, year, {h: int(n[h]) for h in hidden})
+                checked += 1
+    assert checked >= 16 and tiny >= 10  # the one-respondent wijk answered most indicators
+
+
+def test_no_rest_of_the_gemeente_beside_a_hidden_wijk_in_any_form(small):
+    """Rule 2: with the rest of the gemeente beside every published wijk, each wijk's weight
+    share follows exactly ((G - R) / (Y - R)), and with it the hidden wijk's value; so no rest
+    estimate, difference or its SE is published (CSV, workbook, HTML), only the verdict."""
+    _, _, folder, _ = small
+    for name, frame in _wijk_csvs(folder).items():
+        for column in ("estimate_rest", "difference", "se_difference"):
+            if column in frame.columns:
+                assert frame[column].isna().all(), (name, column)
+        if "verdict_polarity" in frame.columns:
+            assert frame["verdict_polarity"].notna().any(), name  # the test itself is shown
+    book = load_workbook(folder / "tables" / f"tabellen_{SMALL_YEAR}.xlsx")
+    headers = [c.value for ws in book.worksheets for c in ws[3]]
+    assert "Rest gemeente" not in headers
+    assert "T.o.v. rest gemeente" in headers
+    page = (folder / "bijlage.html").read_text(encoding="utf-8")
+    assert "Rest gemeente</th>" not in page
+    assert "staan de rest van de gemeente en het verschil ermee er niet bij" in page
+
+
+def test_the_hidden_wijk_cannot_be_computed_back(small):
+    """The attack of the issue, with more than any reader has: the exact weights of every
+    wijk (from the microdata). The gemeente estimate minus the published wijken gives the
+    hidden wijken together, not the wijk of one respondent."""
+    _, long, folder, _ = small
+    kern = pd.read_csv(folder / "tables" / "kerncijfers.csv").set_index("indicator")
+    tried = 0
+    for name, frame in _wijk_csvs(folder).items():
+        if not name.startswith("wijk_"):
+            continue
+        indicator = frame["indicator"].iloc[0]
+        if indicator not in kern.index:
+            continue
+        n, weights, part = _sizes(long, indicator, SMALL_YEAR)
+        shown = frame.set_index("wijk_code")["estimate"]
+        hidden = [w for w in n.index if w not in shown.index]
+        gemeente = kern.loc[indicator, "estimate"]
+        derived = (gemeente * weights.sum() - (weights[shown.index] * shown).sum()) \
+            / weights[hidden].sum()
+        if TINY_2015 not in n.index:
+            continue  # the one respondent did not answer this one
+        tiny = part.loc[part["wijk_code"] == TINY_2015, "value"].iloc[0]
+        scale = 100.0 if frame["kind"].iloc[0] == "percentage" else 1.0
+        truth = tiny * scale
+        together = part[part["wijk_code"].isin(hidden)]
+        mixed = (together["value"] * together["weight"]).sum() / together["weight"].sum()
+        assert derived == pytest.approx(mixed * scale, abs=0.2 * scale / 10 + 0.3)
+        assert abs(derived - truth) > 0.1 * scale, (indicator, derived, truth)  # main: 1e-4
+        tried += 1
+    assert tried >= 3
+
+
+def test_hidden_wijken_are_no_row_cell_or_sheet_value_anywhere(small):
+    _, _, folder, _ = small
+    for frame in _wijk_csvs(folder).values():
+        assert TINY_2015 not in set(frame["wijk_code"])
+    page = (folder / "bijlage.html").read_text(encoding="utf-8")
+    page = re.sub(r'<section id="sectie-politie">.*?</section>', "", page, flags=re.S)
+    cells = re.findall(r"<t[dh][^>]*>\s*([^<]*?)\s*</t[dh]>", page)
+    assert NAMES[TINY_2015] not in cells and "Binnenstad" in cells
+    book = load_workbook(folder / "tables" / f"tabellen_{SMALL_YEAR}.xlsx")
+    for sheet in book.worksheets:
+        if "Misdrijven" in sheet.title:
+            continue
+        values = [c.value for row in sheet.iter_rows(min_row=4) for c in row]
+        assert NAMES[TINY_2015] not in values, sheet.title

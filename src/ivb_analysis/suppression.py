@@ -9,9 +9,10 @@ Three rules close that, applied where the numbers are made, so every output form
 workbook, HTML, notebooks, figures) gets them:
 
 1. **Complementary suppression** (`complementary`): within one indicator and wave, when a wijk
-   is hidden, further wijken (smallest n first) are hidden until every hidden wijk is mixed with
-   at least `min_n` respondents of the other hidden wijken; what can be derived (the hidden
-   wijken together) then says no more about one wijk than a published domain of `min_n` would.
+   is hidden, further wijken (smallest n first) are hidden until every wijk below `min_n` is
+   mixed with at least `min_n` respondents of the other hidden wijken; what can be derived (the
+   hidden wijken together) then says no more about a small wijk than a published domain of
+   `min_n` would.
 2. **No rest beside a hidden wijk** (`without_rest`): within one indicator and wave with a
    hidden wijk, the rest-of-the-gemeente estimate and the difference with it (and its SE) are
    not published for any wijk; the test's verdict and p-value stay.
@@ -45,15 +46,17 @@ SIGNIFICANT_DIGITS = 12
 def hidden_set(n: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
     """The domains of one group (one indicator, one wave) to hide: the `hidden` ones, plus
     the visible ones with the smallest n (ties by position) until every hidden domain is mixed
-    with at least `min_n` respondents of the other hidden domains."""
-    out = hidden.astype(bool).copy()
+    with at least `min_n` respondents of the other hidden domains (a complementary domain is
+    not sensitive itself: it only has to hide the small ones)."""
+    primary = hidden.astype(bool)
+    out = primary.copy()
     if not out.any():
         return out
     counts = n.astype(float).fillna(0)
     candidates = counts[~out & (counts > 0)].sort_values(kind="stable").index.tolist()
     while True:
         total = float(counts[out].sum())
-        if (total - counts[out]).min() >= min_n or not candidates:
+        if (total - counts[primary]).min() >= min_n or not candidates:
             return out
         out[candidates.pop(0)] = True
 

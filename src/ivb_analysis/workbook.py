@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,23 +70,25 @@ SHEET_TITLES: dict[str, str] = {
     "items": "Schaalscores en vragen",
 }
 #: Shortenings tried in order while a title is too long for a sheet name.
-_SHORTER = ((re.compile(r",? (19|20)\d\d(–(19|20)\d\d)?$"), ""),
-            (re.compile(r" voor heel .*$"), ""),
-            (re.compile(r": de stellingen$"), " stellingen"),
-            (re.compile(r" per wijk"), " wijk"),
-            (re.compile(r"^Rapportcijfer "), "Cijfer "),
-            (re.compile(r":.*$"), ""))
+_SHORTER: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r",? (19|20)\d\d(–(19|20)\d\d)?$"), ""),
+    (re.compile(r" voor heel .*$"), ""),
+    (re.compile(r"^(.+): de stellingen$"), lambda m: f"Items {m[1][:1].lower()}{m[1][1:]}"),
+    (re.compile(r" per wijk"), " wijk"),
+    (re.compile(r"^Rapportcijfer "), "Cijfer "),
+    (re.compile(r":.*$"), ""),
+)
 
 
 def short_title(table: AnnexTable, room: int) -> str:
     """What a table holds in at most `room` characters: its short name (`SHEET_TITLES`), else
     its title shortened (year, 'voor heel ...', 'per wijk' -> 'wijk', ...), cut at a word."""
-    text = SHEET_TITLES.get(table.key, table.title)
-    text = _FORBIDDEN.sub("-", text).strip()
+    text = SHEET_TITLES.get(table.key, table.title).strip()
     for pattern, replacement in _SHORTER:
         if len(text) <= room:
             break
         text = pattern.sub(replacement, text).strip()
+    text = _FORBIDDEN.sub("-", text)
     if len(text) > room:
         cut = text[:room + 1].rsplit(" ", 1)[0]
         text = cut if 0 < len(cut) <= room else text[:room]
