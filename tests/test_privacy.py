@@ -13,6 +13,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from ivb_analysis import suppression
 from ivb_analysis.config import load_settings
 from ivb_analysis.run import run
 from tests.conftest import ROOT
@@ -243,3 +244,51 @@ def test_hidden_wijken_are_no_row_cell_or_sheet_value_anywhere(small):
             continue
         values = [c.value for row in sheet.iter_rows(min_row=4) for c in row]
         assert NAMES[TINY_2015] not in values, sheet.title
+
+
+def _group(ns, suppressed):
+    return pd.DataFrame({"indicator": "x", "year": 2015,
+                         "wijk_code": [f"WK{k:02d}" for k in range(len(ns))],
+                         "wijk_naam": [f"W{k}" for k in range(len(ns))], "n": ns,
+                         "estimate": [float(k) for k in range(len(ns))],
+                         "se": 0.1, "suppressed": suppressed, "indicatief": False,
+                         "unreliable": False})
+
+
+def test_complementary_hides_the_smallest_wijken_until_each_small_one_is_among_min_n():
+    # one wijk of 1 respondent: hidden with the smallest published one (60)
+    est = suppression.complementary(_group([1, 300, 60, 75, 60], [True] + [False] * 4), 50)
+    assert est["suppressed"].tolist() == [True, False, True, False, False]
+    assert pd.isna(est.loc[2, "estimate"]) and est.loc[2, "n"] == 60  # n stays for the note
+    assert suppression.complementary_names(est, 50) == ["W2"]
+    # 1 and 48 together: 48 others for the first, not enough: the 55 goes too
+    est = suppression.complementary(_group([1, 48, 300, 55], [True, True, False, False]), 50)
+    assert est["suppressed"].tolist() == [True, True, False, True]
+    # 30 and 30: each among 30 others, not enough; 20 + 40 would be: 40 each
+    est = suppression.complementary(_group([30, 30, 90, 80], [True, True, False, False]), 50)
+    assert est["suppressed"].tolist() == [True, True, False, True]
+    # nothing hidden: nothing changes
+    plain = _group([60, 70], [False, False])
+    assert suppression.complementary(plain, 50) is plain
+    # every group on its own: another wave with the same wijken is not touched
+    two = pd.concat([_group([1, 60, 70], [True, False, False]),
+                     _group([80, 60, 70], [False, False, False]).assign(year=2013)],
+                    ignore_index=True)
+    assert suppression.complementary(two, 50)["suppressed"].tolist() == [
+        True, True, False, False, False, False]
+
+
+def test_no_rest_and_no_difference_beside_a_hidden_wijk():
+    est = _group([1, 300, 60], [True, False, True]).assign(
+        estimate_rest=7.0, difference=0.3, se_difference=0.1, p=0.01, p_adjusted=0.02,
+        verdict_polarity="beter")
+    other = _group([300, 60], [False, False]).assign(
+        indicator="y", estimate_rest=7.0, difference=0.3, se_difference=0.1, p=0.01,
+        p_adjusted=0.02, verdict_polarity="beter")
+    out = suppression.without_rest(pd.concat([est, other], ignore_index=True))
+    assert out.loc[:2, ["estimate_rest", "difference", "se_difference"]].isna().all().all()
+    assert out.loc[1, "p_adjusted"] == 0.02 and out.loc[1, "verdict_polarity"] == "beter"
+    assert pd.isna(out.loc[0, "p"]) and pd.isna(out.loc[2, "p_adjusted"])
+    assert (out.loc[3:, "estimate_rest"] == 7.0).all()  # indicator y has no hidden wijk
+    text = suppression.note(out[out["indicator"] == "x"], 50)
+    assert text.startswith("Ook niet getoond: W2, anders is een kleine wijk terug te rekenen")
