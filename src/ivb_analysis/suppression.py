@@ -92,16 +92,24 @@ def complementary_names(est: pd.DataFrame, min_n: int, name: str = "wijk_naam") 
     return sorted(set(rows[name].astype(str)))
 
 
+def complementary_note(est: pd.DataFrame, min_n: int, name: str = "wijk_naam") -> str:
+    """'Ook niet getoond: ...' for the complementary wijken (empty when there are none)."""
+    if est.empty or not est["suppressed"].astype(bool).any():
+        return ""
+    extra = complementary_names(est, min_n, name)
+    if not extra:
+        return ""
+    names = ", ".join(extra[:-1]) + (" en " if len(extra) > 1 else "") + extra[-1]
+    return (f"Ook niet getoond: {names}, anders is een kleine wijk terug te rekenen uit het "
+            "cijfer voor de hele gemeente.")
+
+
 def note(est: pd.DataFrame, min_n: int, name: str = "wijk_naam") -> str:
     """The sentence under a wijk table on rules 1 and 2 (empty when no wijk is hidden)."""
     if est.empty or not est["suppressed"].astype(bool).any():
         return ""
-    extra = complementary_names(est, min_n, name)
-    parts = []
-    if extra:
-        names = ", ".join(extra[:-1]) + (" en " if len(extra) > 1 else "") + extra[-1]
-        parts.append(f"Ook niet getoond: {names}, anders is een kleine wijk terug te rekenen "
-                     "uit het cijfer voor de hele gemeente.")
+    parts = [complementary_note(est, min_n, name)] if complementary_names(est, min_n, name) \
+        else []
     if any(c in est.columns for c in REST_COLUMNS):
         parts.append("Omdat een wijk niet getoond wordt, staan de rest van de gemeente en het "
                      "verschil ermee er niet bij (alleen de uitkomst van de toets).")

@@ -36,8 +36,10 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
     est = est.sort_values("wijk_code", ignore_index=True)
     title = f"{spec.label} per wijk, {annex.year}"
     s = annex.settings
+    extra = est["suppressed"].astype(bool) & (est["n"] >= s.min_n)  # complementary
     fig = figures.wijk_bars(
-        est.assign(verdict=est[VERDICT]), title=title,
+        est[~extra].assign(verdict=est[VERDICT]), title=title,
+        note=suppression.complementary_note(est, s.min_n) or None,
         subtitle=f"{common.unit_phrase(spec.unit)}; wijk vergeleken met de rest van de gemeente",
         source=annex.source(), banner=s.banner,
         gemeente_value=annex.gemeente_value(indicator), kind=spec.kind,
