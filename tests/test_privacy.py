@@ -292,3 +292,24 @@ def test_no_rest_and_no_difference_beside_a_hidden_wijk():
     assert (out.loc[3:, "estimate_rest"] == 7.0).all()  # indicator y has no hidden wijk
     text = suppression.note(out[out["indicator"] == "x"], 50)
     assert text.startswith("Ook niet getoond: W2, anders is een kleine wijk terug te rekenen")
+
+
+def test_a_heavily_weighted_small_wijk_is_hidden_among_enough_weight():
+    """One respondent carrying a whole wijk's weight (6,000) beside a wijk of 60 respondents of
+    weight 100: the two together count as (12,000^2 / (6,000^2 + 60 * 100^2)) = 3.9
+    respondents, and their mean is half that one answer; wijken are added until the hidden
+    ones count as min_n after weighting."""
+    est = _group([1, 60, 80, 90, 100, 400], [True] + [False] * 5)
+    weights = est[["indicator", "year", "wijk_code"]].assign(
+        sum_w=[6000.0, 6000, 8000, 9000, 10000, 40000],
+        sum_w2=[6000.0**2, 60 * 100**2, 80 * 100**2, 90 * 100**2, 100 * 100**2, 400 * 100**2])
+    by_n = suppression.complementary(est, 50)
+    assert by_n["suppressed"].tolist() == [True, True, False, False, False, False]
+    weighted = suppression.complementary(est, 50, weights=weights)
+    # 1+60+80+90+100: (39,000^2) / (36e6 + 3.3e6) = 38.7 < 50, so the 400 go too
+    assert weighted["suppressed"].tolist() == [True] * 6
+    sums = suppression.weight_sums(pd.DataFrame({
+        "indicator": "x", "year": 2015, "wijk_code": ["A", "A", "B", "B"],
+        "weight": [2.0, 3.0, 1.0, 5.0], "value": [1.0, 0.0, None, 1.0]}))
+    assert sums[["wijk_code", "sum_w", "sum_w2"]].values.tolist() == [["A", 5.0, 13.0],
+                                                                       ["B", 5.0, 25.0]]

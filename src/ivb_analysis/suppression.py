@@ -10,9 +10,10 @@ workbook, HTML, notebooks, figures) gets them:
 
 1. **Complementary suppression** (`complementary`): within one indicator and wave, when a wijk
    is hidden, further wijken (smallest n first) are hidden until every wijk below `min_n` is
-   mixed with at least `min_n` respondents of the other hidden wijken; what can be derived (the
-   hidden wijken together) then says no more about a small wijk than a published domain of
-   `min_n` would.
+   mixed with at least `min_n` respondents of the other hidden wijken and the hidden wijken
+   together count as at least `min_n` respondents after weighting (Kish); what can be derived
+   (the hidden wijken together) then says no more about a small wijk than a published domain
+   of `min_n` would, also when its few respondents carry large weights.
 2. **No rest beside a hidden wijk** (`without_rest`): within one indicator and wave with a
    hidden wijk, the rest-of-the-gemeente estimate and the difference with it (and its SE) are
    not published for any wijk; the test's verdict and p-value stay.
@@ -43,11 +44,15 @@ SIGNIFICANT_DIGITS = 12
 # --- 1. complementary suppression ---------------------------------------------------------------
 
 
-def hidden_set(n: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
+def hidden_set(n: pd.Series, hidden: pd.Series, min_n: int,
+               sum_w: pd.Series | None = None, sum_w2: pd.Series | None = None) -> pd.Series:
     """The domains of one group (one indicator, one wave) to hide: the `hidden` ones, plus
-    the visible ones with the smallest n (ties by position) until every hidden domain is mixed
-    with at least `min_n` respondents of the other hidden domains (a complementary domain is
-    not sensitive itself: it only has to hide the small ones)."""
+    the visible ones with the smallest n (ties by position) until every hidden domain below
+    `min_n` is mixed with at least `min_n` respondents of the other hidden domains and, with
+    the weights given (`sum_w`, `sum_w2` per domain), the hidden domains together count as at
+    least `min_n` respondents (Kish: (sum w)^2 / sum w^2), so that no heavily weighted small
+    domain dominates what can be computed back. A complementary domain is not sensitive
+    itself: it only has to hide the small ones."""
     primary = hidden.astype(bool)
     out = primary.copy()
     if not out.any():
@@ -56,23 +61,48 @@ def hidden_set(n: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
     candidates = counts[~out & (counts > 0)].sort_values(kind="stable").index.tolist()
     while True:
         total = float(counts[out].sum())
-        if (total - counts[primary]).min() >= min_n or not candidates:
+        enough = (total - counts[primary]).min() >= min_n
+        if enough and sum_w is not None and sum_w2 is not None:
+            squares = float(sum_w2[out].sum())
+            enough = squares > 0 and float(sum_w[out].sum()) ** 2 / squares >= min_n
+        if enough or not candidates:
             return out
         out[candidates.pop(0)] = True
 
 
+def weight_sums(long: pd.DataFrame, *, group: Sequence[str] = ("indicator", "year"),
+                domain: str = "wijk_code", weight: str = "weight",
+                value: str = "value") -> pd.DataFrame:
+    """Sum of the weights and of their squares per group and domain, over the respondents
+    with a value (what `complementary` needs for its dominance check)."""
+    part = long.loc[long[value].notna(), [*group, domain, weight]]
+    part = part.assign(w2=part[weight].astype(float) ** 2)
+    sums = part.groupby([*group, domain], observed=True, dropna=False).agg(
+        sum_w=(weight, "sum"), sum_w2=("w2", "sum"))
+    return sums.reset_index()
+
+
 def complementary(est: pd.DataFrame, min_n: int, *, group: Sequence[str] = ("indicator", "year"),
-                  domain: str = "wijk_code") -> pd.DataFrame:
-    """Estimates per domain with complementary suppression: the added domains get
-    `suppressed=True`, no estimate, SE or interval (as a domain below `min_n`) and lose
-    `indicatief`/`unreliable`. Rows keep their `n`, so `complementary_names` can tell them
-    apart. Deterministic per group (the same in every table and every year's annex)."""
+                  domain: str = "wijk_code", weights: pd.DataFrame | None = None,
+                  ) -> pd.DataFrame:
+    """Estimates per domain with complementary suppression (`hidden_set`; `weights` from
+    `weight_sums` adds the dominance check): the added domains get `suppressed=True`, no
+    estimate, SE or interval (as a domain below `min_n`) and lose `indicatief`/`unreliable`.
+    Rows keep their `n`, so `complementary_names` can tell them apart. Deterministic per group
+    (the same in every table and every year's annex)."""
     if est.empty or "suppressed" not in est.columns:
         return est
-    frame = est.sort_values([*group, domain], kind="stable")
     keys = list(group)
-    hide = pd.concat([hidden_set(part["n"], part["suppressed"], min_n)
-                      for _, part in frame.groupby(keys, sort=False, dropna=False)])
+    frame = est.sort_values([*keys, domain], kind="stable")
+    if weights is not None:
+        sums = frame[[*keys, domain]].merge(weights, on=[*keys, domain], how="left")
+        sums.index = frame.index
+        frame = frame.assign(_sum_w=sums["sum_w"].fillna(0), _sum_w2=sums["sum_w2"].fillna(0))
+    hide = pd.concat([
+        hidden_set(part["n"], part["suppressed"], min_n,
+                   part["_sum_w"] if weights is not None else None,
+                   part["_sum_w2"] if weights is not None else None)
+        for _, part in frame.groupby(keys, sort=False, dropna=False)])
     added = hide.reindex(est.index).fillna(False).astype(bool) & ~est["suppressed"].astype(bool)
     if not added.any():
         return est

@@ -274,7 +274,7 @@ class Annex:
             return pd.DataFrame()
         return suppression.complementary(indicator_estimates(
             data, self.settings, by="wijk_code", indicators=ids, years=years),
-            self.settings.min_n)
+            self.settings.min_n, weights=suppression.weight_sums(data))
 
     def wijk_tested(self, indicators: Iterable[str]) -> pd.DataFrame:
         """Indicators per wijk in this year, each wijk tested against the rest (BH)."""
