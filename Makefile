@@ -71,5 +71,6 @@ clean: ## Remove generated data and outputs (never data/raw)
 	rm -rf data/processed outputs
 	mkdir -p data/processed outputs
 
-r-reference: ## Regenerate tests/reference/mini_reference.csv with R survey (needs R, survey, haven, yaml)
+r-reference: ## Regenerate tests/reference/*_reference.csv (mini, clustered) with R survey (needs R, survey, haven, yaml)
 	Rscript tests/reference/r_reference.R
+	Rscript tests/reference/clustered_reference.R

@@ -11,12 +11,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "data" / "raw" / "demo"
-SHARED = ROOT.parent / "shared"
-PUBLIC = SHARED / "data" / "public"
-REFERENCE = SHARED / "data" / "reference" / "r-survey"
+# The project keeps the test data it needs (tests/data/README.md): real public CBS/Politie
+# extracts with their provenance, and the R `survey` package's data sets the R reference values
+# are computed on. A clone alone runs the whole suite; nothing is read from outside it.
+TEST_DATA = ROOT / "tests" / "data"
+PUBLIC = TEST_DATA / "public"
+REFERENCE = TEST_DATA / "r-survey"
 
 
-# Real public files under ../shared/data/public used by several test modules.
+# Real public files under tests/data/public used by several test modules.
 BUURT_CRIME = "politie_47018NED_buurt_2023_hengelo/PolRegCrime47018_2023_hengelo_rows.csv"
 KWB = "cbs_85984NED_kwb2024_hengelo/kwb2024_stripped_GM0164_wijken.json"
 POPULATION = "cbs_37230ned_bevolking_gemeente/bevolking_einde_periode_2002_2024_G40_slice.csv"
@@ -26,9 +29,7 @@ MEMBERS = "g32_membership/g32_g40_members_compiled.csv"
 
 @pytest.fixture(scope="session")
 def public() -> Path:
-    """The real public CBS/Politie extracts beside the project (never copied into it)."""
-    if not PUBLIC.is_dir():
-        pytest.skip(f"publieke data niet gevonden: {PUBLIC}")
+    """The real public CBS/Politie extracts the tests read (tests/data/public, PROVENANCE.md)."""
     return PUBLIC
 
 

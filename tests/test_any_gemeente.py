@@ -17,6 +17,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.io.tables import read_benchmark, read_casework
@@ -68,7 +69,7 @@ def test_public_and_group_sources_of_the_fixture(tmp_path):
     assert gemeente[2021] == 159_320  # the invented 2021 populations of the ten wijken, summed
     benchmark = read_benchmark(settings.path("benchmark"))
     assert sorted(benchmark["year"].unique()) == list(WAVES)
-    assert len(benchmark) == 2 * 19
+    assert len(benchmark) == 2 * len(load_catalogue().footprint)
     casework = read_casework(settings.path("casework"))
     assert set(casework["gemeente_code"]) == {"GM0141", "GM0153", "GM0164"}
 

@@ -5,8 +5,6 @@ Expected numbers are worked out by hand from the formulas (scipy only for the no
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,9 +21,7 @@ from ivb_analysis.compare import (
 )
 from ivb_analysis.errors import InputError
 from ivb_analysis.survey import domain_contrasts
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "data" / "reference" / "r-survey"
+from tests.conftest import REFERENCE
 
 
 def estimates_table(rows: list[tuple]) -> pd.DataFrame:
@@ -199,8 +195,6 @@ def test_linear_trend_equals_change_for_two_waves():
 
 
 def test_domain_vs_rest_uses_contrasts_and_family():
-    if not REFERENCE.is_dir():
-        pytest.skip("shared R survey reference data not available")
     d = pd.read_csv(REFERENCE / "nhanes.csv").assign(indicator="hi_chol", year=2010)
     design = {"value": "HI_CHOL", "weight": "WTMEC2YR", "strata": "SDMVSTRA", "psu": "SDMVPSU",
               "by": "race"}

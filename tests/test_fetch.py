@@ -1,6 +1,6 @@
 """`ivb fetch`, offline: cbsodata talks to a fake CBS OData v3 service (through `responses`, which
 replaces the HTTP transport of `requests`) that serves the real public extracts in
-../shared/data/public in the service's JSON shape: `odata.metadata`, a `value` list, pages joined by
+tests/data/public in the service's JSON shape: `odata.metadata`, a `value` list, pages joined by
 `odata.nextLink`, untyped values as right-aligned strings, keys padded as CBS pads them. The
 fake applies the request's `$filter` (eq, substringof, and, or) and `$select` like the service, so a
 wrong filter gives wrong or no rows. The written files must be read by the project's readers with

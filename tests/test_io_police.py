@@ -138,3 +138,67 @@ def test_group_codes_from_a_list_or_a_string() -> None:
         group_codes(["GM0164", "GM0164"])
     with pytest.raises(InputError, match="geen leden"):
         group_codes([])
+
+
+# --- optional columns and wijk names from any delivered file (issue 18.7) ---------------------
+
+
+def test_crime_labels_are_filled_when_the_optional_label_column_is_absent(tmp_path) -> None:
+    from ivb_analysis.io.police import fill_crime_labels
+
+    source = Path(__file__).resolve().parents[1] / "data" / "raw" / "mini"
+    police = pd.read_csv(source / "politie_47018NED_wijken_SYNTHETISCH.csv", dtype=str)
+    path = tmp_path / "politie.csv"
+    police.drop(columns=["SoortMisdrijf_label"]).to_csv(path, index=False)
+    table = fill_crime_labels(read_crime_47018(path))
+    labels = dict(zip(table["crime_code"].str.strip(), table["crime_label"], strict=False))
+    assert labels["0.0.0"] == "Totaal misdrijven"
+    assert labels["1.1.1"] == "1.1.1 Diefstal/inbraak woning"
+    assert all(isinstance(x, str) and x for x in table["crime_label"])
+    # A given label is kept; an unknown key without label gets a readable fallback.
+    given = pd.DataFrame({"crime_code": ["0.0.0 ", "9.9.9", "1.1.1"],
+                          "crime_label": ["Totaal (eigen)", None, float("nan")]})
+    assert fill_crime_labels(given)["crime_label"].tolist() == [
+        "Totaal (eigen)", "Soort misdrijf 9.9.9", "1.1.1 Diefstal/inbraak woning"]
+    assert fill_crime_labels(given.drop(columns=["crime_label"]))["crime_label"].tolist()[1] == (
+        "Soort misdrijf 9.9.9")
+
+
+def test_prepare_reads_a_police_file_without_its_optional_label(tmp_path) -> None:
+    import shutil
+
+    from ivb_analysis.config import load_settings
+    from ivb_analysis.prepare import crime
+
+    source = Path(__file__).resolve().parents[1] / "data" / "raw" / "mini"
+    for name in ("ivb.yaml", "codeboek_SYNTHETISCH.yaml", "wijken_SYNTHETISCH.csv"):
+        shutil.copy(source / name, tmp_path / name)
+    police = pd.read_csv(source / "politie_47018NED_wijken_SYNTHETISCH.csv", dtype=str)
+    police.drop(columns=["SoortMisdrijf_label"]).to_csv(
+        tmp_path / "politie_47018NED_wijken_SYNTHETISCH.csv", index=False)
+    settings = load_settings(source).replace(data_dir=tmp_path)
+    table = crime(settings)
+    assert len(table) == len(police)
+    assert table["crime_label"].map(type).eq(str).all()
+    total = table[table["crime_code"].str.strip() == "0.0.0"]
+    assert set(total["crime_label"]) == {"Totaal misdrijven"}
+
+
+def test_wijk_names_come_from_any_delivered_file(tmp_path) -> None:
+    from ivb_analysis.io.police import wijk_names
+
+    wijken = tmp_path / "wijken.csv"
+    wijken.write_text("nummer;wijkcode;wijknaam\n1;WK016400;Binnenstad\n", encoding="utf-8")
+    police = tmp_path / "politie.csv"
+    police.write_text(
+        '"SoortMisdrijf","WijkenEnBuurten","WijkenEnBuurten_label","Perioden"\n'
+        '"0.0.0 ","WK016400  ","Wijk 00 Binnenstad (politie)","2023JJ00"\n'
+        '"0.0.0 ","WK016409  ","Wijk 09 Buitengebied","2023JJ00"\n'
+        '"0.0.0 ","BU01640001","Buurt 01","2023JJ00"\n', encoding="utf-8")
+    population = tmp_path / "kwb.csv"
+    population.write_text('"WijkenEnBuurten","AantalInwoners_5"\n"WK016408  ",120\n',
+                          encoding="utf-8")
+    names = wijk_names([wijken, police, population, tmp_path / "absent.csv"])
+    # The wijk list wins; a wijk only in the police file takes the police file's name;
+    # buurten and files without a name column add nothing.
+    assert names == {"WK016400": "Binnenstad", "WK016409": "Wijk 09 Buitengebied"}

@@ -262,7 +262,8 @@ def test_kwb_json(public: Path) -> None:
 
 
 def test_geojson_smoke(public: Path) -> None:
-    geopandas = pytest.importorskip("geopandas")
+    import geopandas  # a dependency (pyproject): never skipped
+
     wijken = geopandas.read_file(
         public / "geo_cartomap_wijk_2023_hengelo" / "hengelo_wijken_2023_wgs84.geojson")
     assert len(wijken) == 10

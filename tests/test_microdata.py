@@ -436,3 +436,126 @@ def test_prepare_refuses_survey_and_codebook_families(tmp_path, capsys, mutate, 
     assert all(w in err for w in where) and fragment in err, err
     assert "Traceback" not in err and "np." not in err
     assert not list(processed.rglob("*.parquet"))
+
+
+# --- design roles psu / fpc, per-wave not_asked, one survey file per wave (issue 18.6) --------
+
+CLUSTER_DESIGN = ("design: {id: respnr, wijk: wijk, weight: weegfactor, psu: cl, fpc: big_n, "
+                  "strata: st}\n")
+
+
+def test_psu_and_fpc_roles_are_read_into_the_validated_wave(tmp_path):
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n",
+                                       design=CLUSTER_DESIGN), CAT)
+    assert codebook.design["psu"] == "cl" and codebook.design["fpc"] == "big_n"
+    path = _sav(tmp_path, {"rc": [7, 8, 9, 6], "cl": [1, 1, 2, 2], "big_n": [40] * 4,
+                           "st": [3, 3, 3, 3]})
+    valid = validate_survey(read_raw_survey(path), codebook, CAT, {0}, path)
+    assert valid["psu"].tolist() == [1, 1, 2, 2] and valid["fpc"].tolist() == [40] * 4
+    assert valid["stratum"].tolist() == [3] * 4
+
+
+def test_psu_without_strata_is_one_stratum_and_a_missing_cluster_is_refused(tmp_path):
+    design = "design: {id: respnr, wijk: wijk, weight: weegfactor, psu: cl}\n"
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n",
+                                       design=design), CAT)
+    path = _sav(tmp_path, {"rc": [7, 8, 9], "cl": [1, 2, 2]})
+    valid = validate_survey(read_raw_survey(path), codebook, CAT, {0}, path)
+    assert valid["stratum"].tolist() == [0, 0, 0]  # not the wijk: clusters may cross wijken
+    raw = read_raw_survey(path)
+    raw.loc[2, "cl"] = np.nan
+    with pytest.raises(InputError, match="PSU") as info:
+        validate_survey(raw, codebook, CAT, {0}, path)
+    assert (info.value.column, info.value.row) == ("cl", 3)
+
+
+def test_fpc_must_be_positive(tmp_path):
+    codebook = read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n",
+                                       design=CLUSTER_DESIGN), CAT)
+    path = _sav(tmp_path, {"rc": [7, 8], "cl": [1, 2], "big_n": [40, 0], "st": [1, 1]})
+    with pytest.raises(InputError, match="fpc") as info:
+        validate_survey(read_raw_survey(path), codebook, CAT, {0}, path)
+    assert (info.value.column, info.value.row, info.value.found) == ("big_n", 2, 0)
+
+
+def test_unknown_design_role_lists_the_known_ones(tmp_path):
+    design = "design: {id: respnr, wijk: wijk, weight: weegfactor, cluster: cl}\n"
+    with pytest.raises(InputError) as info:
+        read_codebook(_codebook(tmp_path, "variables:\n  rc: rc_leefbaarheid\n", design=design),
+                      CAT)
+    assert info.value.column == "design.cluster"
+    assert info.value.expected == "id, wijk, weight, strata, year, psu, fpc"
+
+
+def test_not_asked_in_some_waves(tmp_path):
+    body = ("not_asked: [prev_fiets, {rc_veiligheid: [2013]}]\n"
+            "variables:\n  rc: rc_leefbaarheid\n  rv: rc_veiligheid\n")
+    codebook = read_codebook(_codebook(tmp_path, body), CAT)
+    assert codebook.not_asked == ("prev_fiets",)
+    assert codebook.not_asked_waves == {"rc_veiligheid": (2013,)}
+    assert not codebook.asked("rc_veiligheid", 2013) and codebook.asked("rc_veiligheid", 2015)
+    assert not codebook.asked("prev_fiets", 2015)
+    path = _sav(tmp_path, {"rc": [7, 8, 9]})  # no rv column: not asked in 2013
+    valid = validate_survey(read_raw_survey(path), codebook, CAT, {0}, path, year=2013)
+    assert valid["rv"].isna().all() and valid["rc"].tolist() == [7, 8, 9]
+    with pytest.raises(InputError, match="ontbreken") as info:  # 2015 asked it: rv required
+        validate_survey(read_raw_survey(path), codebook, CAT, {0}, path, year=2015)
+    assert info.value.column == "rv"
+    # The mapping form, and the errors.
+    mapping = read_codebook(_codebook(tmp_path, "not_asked: {rc_veiligheid: [2013, 2015], "
+                                      "prev_fiets: null}\nvariables:\n  rv: rc_veiligheid\n"),
+                            CAT)
+    assert mapping.not_asked_waves == {"rc_veiligheid": (2013, 2015)}
+    assert mapping.not_asked == ("prev_fiets",)
+    for not_asked, fragment in [("{rc_veiligheid: 2013}", "lijst van meetjaren"),
+                                ("{prev_fiets: [2013]}", "geen variabele"),
+                                ("{rc_veiligheid: [twintig]}", "geen geheel getal"),
+                                ("[[rc_veiligheid]]", "onbekende vorm")]:
+        body = f"not_asked: {not_asked}\nvariables:\n  rv: rc_veiligheid\n"
+        with pytest.raises(InputError, match=fragment):
+            read_codebook(_codebook(tmp_path, body), CAT)
+
+
+def test_survey_files_per_wave_in_mixed_formats(tmp_path):
+    """files.survey may map each wave to its own file (.sav and .csv mixed)."""
+    import shutil
+
+    from ivb_analysis.prepare import survey_long
+
+    for name in ("codeboek_SYNTHETISCH.yaml", "wijken_SYNTHETISCH.csv"):
+        shutil.copy(DEMO_DIR / name, tmp_path / name)
+    wave = read_raw_survey(DEMO_DIR / "veiligheidsmonitor_2015_SYNTHETISCH.sav")
+    shutil.copy(DEMO_DIR / "veiligheidsmonitor_2013_SYNTHETISCH.sav", tmp_path / "golf_a.sav")
+    pd.DataFrame(wave).to_csv(tmp_path / "golf_b.csv", sep=";", index=False)
+    (tmp_path / "ivb.yaml").write_text(
+        "gemeente_code: GM0164\ngemeente_naam: Hengelo\nyears: [2013, 2015]\nfiles:\n"
+        "  survey: {2013: golf_a.sav, 2015: golf_b.csv}\n"
+        "  codebook: codeboek_SYNTHETISCH.yaml\n  wijken: wijken_SYNTHETISCH.csv\n",
+        encoding="utf-8")
+    settings = load_settings(tmp_path)
+    assert settings.path("survey", 2015) == tmp_path / "golf_b.csv"
+    long = survey_long(settings)
+    assert sorted(long["year"].unique()) == [2013, 2015]
+    assert (long["year"] == 2015).sum() == len(wave) * long["indicator"].nunique()
+    (tmp_path / "ivb.yaml").write_text(
+        "gemeente_code: GM0164\ngemeente_naam: Hengelo\nyears: [2013, 2015]\nfiles:\n"
+        "  survey: {2013: golf_a.sav}\n"
+        "  codebook: codeboek_SYNTHETISCH.yaml\n  wijken: wijken_SYNTHETISCH.csv\n",
+        encoding="utf-8")
+    with pytest.raises(InputError, match="geen bestand voor dit meetjaar") as info:
+        load_settings(tmp_path)
+    assert info.value.found == 2015 and info.value.column == "files.survey"
+
+
+@pytest.mark.parametrize(("survey", "column", "fragment"), [
+    ("{twintig: a.sav}", "files.survey", "meetjaar als sleutel"),
+    ("{2013: ../a.sav}", "files.survey.2013", "buiten de levering"),
+    ("{2013: ''}", "files.survey.2013", "verwacht een bestandsnaam"),
+])
+def test_bad_survey_file_mapping_is_refused(tmp_path, survey, column, fragment):
+    (tmp_path / "ivb.yaml").write_text(
+        "gemeente_code: GM0164\ngemeente_naam: Hengelo\nyears: [2013]\nfiles:\n"
+        f"  survey: {survey}\n  codebook: c.yaml\n  wijken: w.csv\n", encoding="utf-8")
+    with pytest.raises(InputError, match=fragment) as info:
+        load_settings(tmp_path)
+    assert info.value.column == column

@@ -46,9 +46,10 @@ def _texts(folder):
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix in {".png", ".pdf"}:
             continue
-        if path.suffix == ".xlsx":
+        if path.suffix in {".xlsx", ".pptx"}:  # the XML inside the zip (pptx: the deck)
             with zipfile.ZipFile(path) as book:
-                yield path, "".join(book.read(n).decode("utf-8") for n in book.namelist())
+                yield path, "".join(book.read(n).decode("utf-8") for n in book.namelist()
+                                    if n.endswith((".xml", ".rels")))
         else:
             yield path, path.read_text(encoding="utf-8")
 

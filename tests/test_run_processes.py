@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,26 +21,31 @@ from ivb_analysis.run import STAGING_PREFIX, run
 from tests.conftest import ROOT
 from tests.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
 
-SHOW_TRANSPORT = ("from ipykernel.kernelapp import IPKernelApp\n"
-                  "print(IPKernelApp.instance().transport)")
+SHOW_TRANSPORT = ("import os\nfrom ipykernel.kernelapp import IPKernelApp\n"
+                  "app = IPKernelApp.instance()\n"
+                  "print(app.transport, app.connection_file.startswith(os.environ['TMPDIR']))")
 
 
 @pytest.mark.slow
-def test_eight_kernels_start_at_once_over_ipc_and_none_dies(mini, tmp_path, capfd):  # noqa: F811
+def test_eight_kernels_start_at_once_over_ipc_and_none_dies(mini, tmp_path, capfd,  # noqa: F811
+                                                            monkeypatch):
     notebooks = tmp_path / "nb"
     for number in range(8):
         contract_notebook(notebooks, f"nb{number}", SHOW_TRANSPORT)
     settings = load_settings(mini, output_dir=tmp_path / "uit", processed_dir=tmp_path / "proc")
-    temp = Path(os.environ.get("TMPDIR", "/tmp"))
-    before = set(temp.glob("ivb-kernel-*/kernel.json"))  # other processes' kernels are theirs
+    temp = tmp_path / "tmp"  # this test's own temp folder: other kernels on the machine never
+    temp.mkdir()             # show up in it (the forked workers inherit it)
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(temp / "runtime"))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     summary = run(settings, notebooks, years=[2015], jobs=8, progress=False, annex=False)
     assert not summary.failed, summary.report()
     assert len(summary.results) == 8
     for number in range(8):
         executed = nbformat.read(tmp_path / "uit" / "2015" / "notebooks" / f"nb{number}.ipynb", 4)
-        assert executed.cells[-1].outputs[0]["text"] == "ipc\n"
+        assert executed.cells[-1].outputs[0]["text"] == "ipc True\n"  # its files in `temp`
     assert "without encryption" not in capfd.readouterr().err
-    assert not set(temp.glob("ivb-kernel-*/kernel.json")) - before  # every connection file gone
+    assert not list(temp.glob("ivb-kernel-*"))  # every kernel folder (connection file) gone
 
 
 def _descendants(pid: int) -> list[psutil.Process]:

@@ -8,7 +8,6 @@ outside; var = sum_h (1 - f_h) n_h / (n_h - 1) sum_j (z_hj - zbar_h)^2 over ALL 
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,15 +16,11 @@ from scipy.stats import norm
 
 from ivb_analysis.errors import InputError
 from ivb_analysis.survey import domain_contrasts, estimate, estimate_long
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "data" / "reference" / "r-survey"
+from tests.conftest import REFERENCE
 
 
 @pytest.fixture(scope="module")
 def ref() -> dict[str, pd.DataFrame]:
-    if not REFERENCE.is_dir():
-        pytest.skip("shared R survey reference data not available")
     return {name: pd.read_csv(REFERENCE / f"{name}.csv")
             for name in ("apistrat", "apiclus1", "apisrs", "fpc", "nhanes")}
 
@@ -154,6 +149,7 @@ def test_nhanes_by_race_uses_whole_design(ref):
 def test_domain_equal_to_stratum_is_the_stratum_estimate(ref):
     d = ref["apistrat"]
     by_type = estimate(d, "api00", "pw", strata="stype", fpc="fpc", by="stype", min_n=1)
+    assert len(by_type) == 3
     for _, row in by_type.iterrows():
         alone = d[d["stype"] == row["stype"]]
         single = one(estimate(alone, "api00", "pw", strata="stype", fpc="fpc", min_n=1))
@@ -325,6 +321,7 @@ def test_domain_contrasts_without_psus_and_with_missing(ref):
     d.loc[d.index[::9], "api00"] = np.nan
     d.loc[d.index[5], "awards"] = None  # in the rest of the gemeente, in no domain
     result = domain_contrasts(d, value="api00", weight="pw", strata="stype", by="awards")
+    assert len(result) == 2
     for _, row in result.iterrows():
         diff, se = contrast_by_hand(d["api00"], d["pw"], d["stype"], range(len(d)),
                                     d["awards"] == row["awards"])
@@ -336,6 +333,7 @@ def test_contrast_of_a_stratum_has_independent_parts(ref):
     d = ref["apistrat"].assign(indicator="api", year=2000)
     result = domain_contrasts(d, value="api00", weight="pw", strata="stype", fpc="fpc",
                               by="stype")
+    assert len(result) == 3
     for _, row in result.iterrows():
         inside = estimate(d[d["stype"] == row["stype"]], "api00", "pw", strata="stype",
                           fpc="fpc", min_n=1)
@@ -391,7 +389,7 @@ def test_lonely_note_in_dutch():
 def test_code_paths_agree_blocks_hashing_nesting(ref, monkeypatch, psu):
     """Small blocks (many), hashed keys and a domain nested in the strata give the same numbers
     as the default path (the speed paths of the engine change no result)."""
-    import ivb_analysis.survey as survey_module
+    import ivb_analysis.survey.codes as survey_module
 
     d = ref["nhanes"].assign(indicator="hi_chol", year=2010)
     d["half"] = (d["SDMVSTRA"] % 2).astype("int64")  # strata nested in the halves
@@ -433,3 +431,62 @@ def test_empty_wijken_are_listed_not_dropped():
         [2013, "WK03", 0], [2015, "WK02", 0], [2015, "WK03", 0]]
     assert empty_domains_note(empty, 2015) == "Niet getoond (0 respondenten): Zuid, Oost."
     assert empty_domains_note(empty, 2017) is None
+
+
+# --- the design object (issue 20.3) ------------------------------------------------------------
+
+
+def test_survey_design_object_gives_the_numbers_of_the_loose_arguments(ref):
+    from ivb_analysis.survey import SurveyDesign, lonely_strata
+
+    d = ref["nhanes"].assign(indicator="hi_chol", year=2010)
+    design = SurveyDesign(weight="WTMEC2YR", strata="SDMVSTRA", psu="SDMVPSU",
+                          design_by=("indicator", "year"))
+    loose = {"weight": "WTMEC2YR", "strata": "SDMVSTRA", "psu": "SDMVPSU"}
+    pd.testing.assert_frame_equal(
+        estimate_long(d, design=design, value="HI_CHOL", by="race", min_n=1),
+        estimate_long(d, value="HI_CHOL", by="race", min_n=1, **loose))
+    pd.testing.assert_frame_equal(
+        domain_contrasts(d, design=design, value="HI_CHOL", by="race"),
+        domain_contrasts(d, value="HI_CHOL", by="race", **loose))
+    one_design = design.replace(design_by=())
+    pd.testing.assert_frame_equal(estimate(d, "HI_CHOL", design=one_design),
+                                  estimate(d, "HI_CHOL", **loose))
+    # R: svymean(~HI_CHOL, svydesign(ids=~SDMVPSU, strata=~SDMVSTRA, weights=~WTMEC2YR,
+    # nest=TRUE), na.rm=TRUE): 0.11214 (SE 0.0054), the value of test_nhanes_proportion_matches_r.
+    row = one(estimate(d, "HI_CHOL", design=one_design))
+    assert row["estimate"] == pytest.approx(0.11214, abs=5e-5)
+    assert lonely_strata(d, design=design, value="HI_CHOL").empty
+    assert design.columns == ["WTMEC2YR", "SDMVSTRA", "SDMVPSU", "indicator", "year"]
+    assert design.clustered and not one_design.replace(psu=None).clustered
+
+
+def test_survey_design_refuses_unknown_rules_and_mixed_arguments(ref):
+    from ivb_analysis.survey import SurveyDesign
+
+    with pytest.raises(InputError, match="onbekende regel") as info:
+        SurveyDesign(weight="w", lonely_psu="remove")
+    assert "certainty" in str(info.value.expected)
+    d = ref["apistrat"]
+    with pytest.raises(InputError, match="ontwerp dubbel opgegeven") as info:
+        estimate(d, "api00", "pw", design=SurveyDesign(weight="pw"))
+    assert info.value.column == "weight"
+    with pytest.raises(InputError, match="geen gewicht"):
+        estimate(d, "api00")
+
+
+def test_describe_design_states_the_design_used():
+    from ivb_analysis.survey import SurveyDesign, describe_design
+
+    flat = describe_design(SurveyDesign(weight="w", strata="h", lonely_psu="adjust"),
+                           strata_text="wijk")
+    assert flat == (
+        "Standaardfouten, intervallen en toetsen volgen het steekproefontwerp "
+        "(Taylor-linearisering, zoals R survey): weging met steekproefgewichten, "
+        "stratificatie naar wijk, elke respondent als eigen steekproefeenheid en een stratum "
+        "met één PSU wordt rond het totaalgemiddelde gecentreerd.")
+    clustered = describe_design(SurveyDesign(weight="w", strata="h", psu="c", fpc="f"),
+                                psu_text="de buurtclusters", fpc_fraction=True)
+    assert "clustering: de buurtclusters als primaire steekproefeenheden" in clustered
+    assert "eindige-populatiecorrectie naar de trekkingsfractie per stratum" in clustered
+    assert "elke respondent" not in clustered and "stratum met één PSU" not in clustered

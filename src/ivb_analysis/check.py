@@ -167,6 +167,9 @@ def check_delivery(settings: Settings) -> CheckReport:
     catalogue = load_catalogue()
     share = settings.benchmark_share
     report = CheckReport(settings, benchmark_share=None if share is None else float(share))
+    from ivb_analysis.deck.template import template_findings  # the deck's template (issue 24)
+    for level, text in template_findings(settings):
+        report.add(level, "sjabloon", text)  # type: ignore[arg-type]
     try:
         codebook = read_codebook(settings.path("codebook"), catalogue)
     except InputError as error:

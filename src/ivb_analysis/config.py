@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from ivb_analysis import style
+from ivb_analysis.defaults import ALPHA, INDICATIEF_N, MIN_N
 from ivb_analysis.errors import InputError
 
 SETTINGS_FILE = "ivb.yaml"
@@ -30,9 +32,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """File names inside the data directory; `{year}` is filled per wave."""
+    """File names inside the data directory; `{year}` is filled per wave. `survey` may also
+    map each wave to its own file (`{2013: a.sav, 2015: b.csv}`)."""
 
-    survey: str
+    survey: str | dict[int, str]
     codebook: str
     wijken: str
     benchmark: str | None = None
@@ -50,6 +53,8 @@ class SourceFiles:
     region_metadata: str | None = None
     # Wijk geometry (GeoJSON/GeoPackage with the CBS wijk code in `statcode`): adds maps.
     geometry: str | None = None
+    # The gemeente's PowerPoint template (.pptx/.potx) for presentatie_<year>.pptx (deck).
+    deck_template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +76,9 @@ class Settings:
     # benchmark excludes the gemeente. Used for the part-whole correction of the difference's SE.
     # None: computed per wave from the group's population (benchmark.benchmark_shares).
     benchmark_share: float | None = None
-    min_n: int = 50
-    indicatief_n: int = 100
-    alpha: float = 0.05
+    min_n: int = MIN_N
+    indicatief_n: int = INDICATIEF_N
+    alpha: float = ALPHA
     # First wave of a new survey design: no change or trend test spans it.
     method_break: int | None = 2021
     # Fixed reference year (CBS publishes +/- against a fixed year and against the previous
@@ -96,7 +101,7 @@ class Settings:
     @property
     def banner(self) -> str | None:
         """The text every output built from synthetic data must carry."""
-        return "SYNTHETISCHE DEMODATA" if self.synthetic else None
+        return style.SYNTHETIC_LABEL if self.synthetic else None
 
     def path(self, name: str, year: int | None = None) -> Path:
         """Path of one source file (the pattern filled in for `year`), inside the delivery.
@@ -107,6 +112,12 @@ class Settings:
         pattern = getattr(self.files, name)
         if pattern is None:
             raise InputError(f"deze levering heeft geen bron {name!r}", file=self.settings_file)
+        if isinstance(pattern, dict):  # one file per wave
+            if year not in pattern:
+                raise InputError("geen bestand voor dit meetjaar", file=self.settings_file,
+                                 column=f"files.{name}", found=year,
+                                 expected=", ".join(map(str, pattern)))
+            pattern = pattern[year].replace("{", "{{").replace("}", "}}")
         path = self.data_dir / pattern.format(year=year)
         if not self.contains(path):
             raise InputError(
@@ -331,6 +342,9 @@ def _source_files(settings_file: Path, files: Any) -> SourceFiles:
             raise _bad(settings_file, column, "onbekende bron", ", ".join(known))
         if pattern is None and dataclasses.fields(SourceFiles)[known.index(key)].default is None:
             continue
+        if key == "survey" and isinstance(pattern, dict):  # one file per wave, any format
+            files = {**files, key: _wave_files(settings_file, column, pattern)}
+            continue
         if not isinstance(pattern, str) or not pattern.strip():
             raise _bad(settings_file, column, "verwacht een bestandsnaam", "een tekst", pattern)
         _check_pattern(settings_file, column, pattern)
@@ -339,6 +353,21 @@ def _source_files(settings_file: Path, files: Any) -> SourceFiles:
         raise _bad(settings_file, f"files.{missing[0]}", "verplichte bron ontbreekt",
                    "survey, codebook en wijken")
     return SourceFiles(**files)
+
+
+def _wave_files(settings_file: Path, column: str, files: dict) -> dict[int, str]:
+    """`survey: {2013: a.sav, 2015: b.csv}`: whole-number years, one file name each."""
+    out: dict[int, str] = {}
+    for year, name in files.items():
+        if not _is_int(year):
+            raise _bad(settings_file, column, "verwacht een meetjaar als sleutel",
+                       "bijv. survey: {2013: vm_2013.sav, 2015: vm_2015.csv}", year)
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(settings_file, f"{column}.{year}", "verwacht een bestandsnaam",
+                       "een tekst", name)
+        _check_pattern(settings_file, f"{column}.{year}", name.replace("{year}", str(year)))
+        out[int(year)] = name.replace("{year}", str(year))
+    return out
 
 
 def _check_pattern(settings_file: Path, column: str, pattern: str) -> None:
@@ -404,7 +433,8 @@ def load_settings(data_dir: str | Path, **overrides: Any) -> Settings:
     for name in (f.name for f in dataclasses.fields(files)):
         pattern = getattr(files, name)
         if pattern is not None:  # symlinks out of the delivery, before anything runs
-            for year in settings.years if "{year}" in pattern else (None,):
+            for year in settings.years if isinstance(pattern, dict) or "{year}" in pattern else (
+                    None,):
                 settings.path(name, year)
     return settings.replace(**overrides)
 

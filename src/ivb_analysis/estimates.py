@@ -1,7 +1,8 @@
 """Catalogue-aware estimates: every indicator x wave (x domain) from the processed long table.
 
-A thin layer over `survey.estimate_long`: the design is stratified by the delivery's strata,
-each indicator in each wave is its own analysis, percentages are estimated as proportions
+A thin layer over `survey.estimate_long`: the design (`survey_design`) is that of the delivery
+(weights, strata, and the clusters and fpc when the codebook declares them), each indicator in
+each wave is its own analysis, percentages are estimated as proportions
 (logit intervals) and reported x100, and each row carries the indicator's label, kind and unit.
 """
 
@@ -14,9 +15,47 @@ import pandas as pd
 from ivb_analysis import survey
 from ivb_analysis.catalogue import load_catalogue
 from ivb_analysis.config import Settings
-from ivb_analysis.survey import estimate_long
+from ivb_analysis.survey import SurveyDesign, describe_design, estimate_long
 
 SCALED_COLUMNS = ("estimate", "se", "ci_low", "ci_high")
+
+
+def survey_design(
+    long: pd.DataFrame, settings: Settings, *, design_by: Sequence[str] = ("indicator", "year"),
+) -> SurveyDesign:
+    """The design of a processed long table: weight, stratum, and psu / fpc when present.
+
+    The columns are those `prepare` writes (`psu` and `fpc` only when the codebook's `design`
+    names them); `settings.lonely_psu` is the lonely-PSU rule. Every combination of `design_by`
+    (indicator x wave) is its own analysis.
+    """
+    columns = set(long.columns)
+    return SurveyDesign(
+        weight="weight", strata="stratum",
+        psu="psu" if "psu" in columns else None, fpc="fpc" if "fpc" in columns else None,
+        lonely_psu=settings.lonely_psu, design_by=tuple(design_by),
+    )
+
+
+def design_note(long: pd.DataFrame, settings: Settings) -> str:
+    """The method note's Dutch sentence on the design actually used for this long table.
+
+    E.g. 'Standaardfouten, intervallen en toetsen volgen het steekproefontwerp
+    (Taylor-linearisering, zoals R survey): weging met steekproefgewichten, stratificatie naar
+    ..., clustering: ... en eindige-populatiecorrectie ...'.
+    """
+    design = survey_design(long, settings)
+    fraction = None
+    if design.fpc and len(long):
+        fraction = bool((long["fpc"] <= 1).all())
+    own_strata = "stratum" in long.columns and "wijk_code" in long.columns and bool(
+        (long.groupby("stratum")["wijk_code"].nunique(dropna=False) > 1).any()
+        or long["stratum"].nunique() != long["wijk_code"].nunique())
+    if len(long) and long["stratum"].nunique() <= 1:  # clusters without strata: one stratum
+        design = design.replace(strata=None)
+    return describe_design(
+        design, strata_text="het steekproefstratum" if own_strata else "wijk",
+        psu_text="de clusters van de levering", fpc_fraction=fraction)
 
 
 def indicator_estimates(
@@ -38,9 +77,8 @@ def indicator_estimates(
     proportion = {i.id: i.is_proportion for i in catalogue.indicators.values()}
     data = data.assign(is_proportion=data["indicator"].map(proportion).astype(bool))
     result = estimate_long(
-        data, value="value", weight="weight", strata="stratum", design_by=("indicator", "year"),
-        by=by, min_n=settings.min_n, indicatief_n=settings.indicatief_n,
-        proportion_col="is_proportion", lonely_psu=settings.lonely_psu,
+        data, design=survey_design(data, settings), value="value", by=by,
+        min_n=settings.min_n, indicatief_n=settings.indicatief_n, proportion_col="is_proportion",
     )
     scale = result["indicator"].map({k: 100.0 if v else 1.0 for k, v in proportion.items()})
     for column in SCALED_COLUMNS:
@@ -57,10 +95,11 @@ def indicator_estimates(
 
 
 def lonely_strata(long: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """The sampling strata with a single respondent per wave: what `settings.lonely_psu` acts on.
+    """The sampling strata with a single PSU per wave: what `settings.lonely_psu` acts on.
 
-    Returns `year`, `stratum`, `n` (1) and `wijk_code` (the stratum's wijk, or the wijken of the
-    stratum joined with ", "), one row per lonely stratum and wave; empty when there is none.
+    Returns `year`, `stratum`, `n` (respondents: 1 unless the design has clusters) and
+    `wijk_code` (the stratum's wijk, or the wijken of the stratum joined with ", "), one row per
+    lonely stratum and wave; empty when there is none.
     Respondents without a value stay in the design, so the strata are the same for every
     indicator of a wave.
     """
@@ -69,7 +108,7 @@ def lonely_strata(long: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     first = long["indicator"].iloc[0]
     wave = long[long["indicator"] == first]  # every indicator has the same respondents
-    lonely = survey.lonely_strata(wave, weight="weight", strata="stratum", design_by="year")
+    lonely = survey.lonely_strata(wave, design=survey_design(wave, settings, design_by=("year",)))
     if lonely.empty:
         return pd.DataFrame(columns=columns)
     codes = wave.groupby(["year", "stratum"])["wijk_code"].agg(
@@ -107,7 +146,8 @@ def lonely_psu_note(lonely: pd.DataFrame, rule: str, names: Mapping[str, str] | 
         parts.append(f"{int(year)}: {', '.join(wijken)}")
     count = len(lonely)
     subject = "één stratum" if count == 1 else f"{count} strata"
-    return (f"In {subject} had de steekproef maar één respondent ({'; '.join(parts)}). "
+    unit = "respondent" if (lonely["n"] == 1).all() else "cluster (PSU)"  # clustered designs
+    return (f"In {subject} had de steekproef maar één {unit} ({'; '.join(parts)}). "
             f"Voor de standaardfouten {_LONELY_RULE_TEXT[rule]} (regel lonely_psu = "
             f"\"{rule}\", zoals R survey.lonely.psu).")
 

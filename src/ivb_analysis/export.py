@@ -21,7 +21,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ivb_analysis import style
 from ivb_analysis.atomic import write_bytes, write_text
+from ivb_analysis.defaults import ALPHA, alpha_decimal
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
 from ivb_analysis.suppression import published
 from ivb_analysis.tables import AnnexTable
@@ -189,7 +191,7 @@ CSV_COLUMNS: dict[str, str] = {
     "z": "toetsingsgrootheid z van het verschil",
     "p": "p-waarde van de toets (tweezijdig, zonder correctie)",
     "p_adjusted": "p-waarde na Benjamini-Hochberg-correctie voor het aantal toetsen in de tabel; "
-                  "significant als kleiner dan 0,05",
+                  "significant als kleiner dan {alpha}",
     "verdict": "uitkomst van de toets zonder oordeel: hoger, lager of geen verschil",
     "verdict_polarity": "uitkomst van de toets met oordeel: beter, slechter of gelijk (bij een "
                         "neutrale indicator hoger of lager)",
@@ -271,12 +273,11 @@ def column_description(name: str) -> str | None:
 
 
 def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None = None,
-              workbook: str | None = None) -> str:
+              workbook: str | None = None, alpha: float = ALPHA) -> str:
     """LEESMIJ.txt for the CSV folder: what the files are, every column in Dutch, the label."""
     lines = [heading, ""]
     if banner:
-        lines += [f"{banner}: deze cijfers zijn verzonnen en alleen bedoeld om de werkwijze te "
-                  "tonen.", ""]
+        lines += [f"{style.banner_text(banner)}.", ""]
     lines += [
         "Elke tabel van de bijlage staat hier als CSV-bestand voor verdere bewerking: UTF-8,",
         "komma als scheidingsteken, punt als decimaalteken, één rij per uitkomst. De",
@@ -285,8 +286,9 @@ def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None 
         "",
         "Afronding: uitkomsten uit de enquête staan er met niet meer decimalen in dan de",
         "steekproef draagt: uitkomsten, intervalgrenzen en verschillen op 2 decimalen,",
-        "standaardfouten op 3, z op 2, p-waarden op 4 (afgekapt, zodat p < 0,05 hier precies",
-        "zo uitvalt als in de toets) en het effectieve aantal respondenten op een heel getal;",
+        "standaardfouten op 3, z op 2, p-waarden op 4 (afgekapt, zodat een p-waarde hier",
+        f"kleiner is dan {alpha_decimal(alpha)} precies als in de toets) en het effectieve "
+        "aantal respondenten op een heel getal;",
         "verder afgerond geeft elk getal hetzelfde als in de bijlage.",
         "",
         "Privacy: wijken met te weinig respondenten staan er niet in, en ook niet de wijken",
@@ -309,13 +311,16 @@ def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None 
     lines += ["", "Kolommen", ""]
     width = max((len(c) for c in columns), default=0)
     for column in columns:
-        text = column_description(column) or "zie de bijlage"
+        text = (column_description(column) or "zie de bijlage").replace(
+            "{alpha}", alpha_decimal(alpha))
         lines.append(f"  {column:<{width}}  {text}")
     return "\n".join(lines) + "\n"
 
 
 def write_csv_guide(tables: Sequence[AnnexTable], directory: Path, *, heading: str,
-                    banner: str | None = None, workbook: str | None = None) -> Path:
+                    banner: str | None = None, workbook: str | None = None,
+                    alpha: float = ALPHA) -> Path:
     """`<directory>/LEESMIJ.txt` (`csv_guide`), written atomically."""
     return write_text(directory / "LEESMIJ.txt",
-                      csv_guide(tables, heading=heading, banner=banner, workbook=workbook))
+                      csv_guide(tables, heading=heading, banner=banner, workbook=workbook,
+                                alpha=alpha))

@@ -25,6 +25,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from ivb_analysis import style
+from ivb_analysis.defaults import ALPHA, INDICATIEF_N, MIN_N, alpha_text
 from ivb_analysis.tables import dutch_number, dutch_percent, format_value
 
 #: Okabe-Ito by name (series colours); colours with a meaning come from `style` (roles).
@@ -92,7 +93,7 @@ NOT_TESTED = ("–", "niet getoetst", style.NEUTRAL)
 #: An indicator the delivery lacks (contract 4): said so, never 'niet getoetst'.
 NOT_DELIVERED = "niet in deze levering"
 #: The significance level when a caller gives none (callers pass `Settings.alpha`).
-DEFAULT_ALPHA = 0.05
+DEFAULT_ALPHA = ALPHA
 #: The one legend of the symbols and colours (figures add what they are compared with).
 MARK_LEGEND = ("▲ significant hoger, ▼ significant lager; groen: beter, oranje: slechter "
                "(gelet op wat gunstig is)")
@@ -248,7 +249,7 @@ def _banner_band(fig: Figure, banner: str, height: float) -> None:
     band = _BANNER_H / height
     fig.patches.append(Rectangle((0, 1 - band), 1, band, transform=fig.transFigure,
                                  facecolor=BANNER_RED, edgecolor="none", zorder=-1))
-    fig.text(0.5, 1 - band / 2, f"{banner}: deze cijfers zijn verzonnen", fontsize=8,
+    fig.text(0.5, 1 - band / 2, style.banner_text(banner, short=True), fontsize=8,
              color="white", fontweight="bold", ha="center", va="center")
 
 
@@ -321,12 +322,6 @@ def _mark_text(verdict: object, direction: float | None) -> str:
     return f"{symbol} {word}".strip()
 
 
-def alpha_text(alpha: float) -> str:
-    """The significance level as readers see it: 0.05 -> '5%', 0.025 -> '2,5%'."""
-    percent = alpha * 100
-    return dutch_percent(percent, 0 if float(percent).is_integer() else 1)
-
-
 def _verdict_note(verdicts: pd.Series, compared_with: str,
                   alpha: float = DEFAULT_ALPHA) -> str | None:
     """The one legend of the marks that occur: direction by symbol, judgement by word/colour."""
@@ -357,7 +352,8 @@ def wijk_bars(
     estimates: pd.DataFrame, *, title: str, source: str, banner: str | None,
     gemeente_value: float | None = None, decimals: int = 1, kind: str | None = None,
     subtitle: str | None = None, gemeente_label: str = "gemeente",
-    compared_with: str = "de rest van de gemeente", min_n: int = 50, indicatief_n: int = 100,
+    compared_with: str = "de rest van de gemeente", min_n: int = MIN_N,
+    indicatief_n: int = INDICATIEF_N,
     note: str | None = None, what: str = "respondenten", alpha: float = DEFAULT_ALPHA,
 ) -> AnnexFigure:
     """Horizontal bars per wijk, highest on top, with 95% intervals and significance symbols.

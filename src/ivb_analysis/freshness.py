@@ -47,7 +47,9 @@ def source_files(settings: Settings) -> list[Path]:
         pattern = getattr(settings.files, name)
         if pattern is None:
             continue
-        if "{year}" in pattern:
+        if isinstance(pattern, dict):  # one file per wave (files.survey: {2013: a.sav})
+            files.update(settings.path(name, year) for year in pattern)
+        elif "{year}" in pattern:
             files.update(path for path in settings.data_dir.glob(pattern.replace("{year}", "*"))
                          if settings.contains(path))  # never read a link out of the delivery
             files.update(settings.path(name, year) for year in settings.years)

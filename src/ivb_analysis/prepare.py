@@ -24,6 +24,7 @@ from ivb_analysis.io.geometry import check_geometry
 from ivb_analysis.io.microdata import read_codebook, read_raw_survey, read_wijken, validate_survey
 from ivb_analysis.io.police import (
     aggregate_to_wijk,
+    fill_crime_labels,
     group_codes,
     membership_names,
     read_membership,
@@ -86,7 +87,7 @@ def benchmark(settings: Settings) -> pd.DataFrame:
 
 def crime(settings: Settings) -> pd.DataFrame:
     """Registered crime per wijk and year (buurt rows are summed to their wijk)."""
-    table = read_crime_47018(settings.path("police"))
+    table = fill_crime_labels(read_crime_47018(settings.path("police")))  # label optional
     buurten = table[table["region_level"] == "buurt"]
     wijken = table[table["region_level"] == "wijk"]
     if not buurten.empty:

@@ -159,7 +159,9 @@ def input_files(settings: Settings, year: int) -> list[Path]:
         pattern = getattr(settings.files, name)
         if pattern is None:
             continue
-        if "{year}" in pattern:  # every year's file, also years that are not survey waves
+        if isinstance(pattern, dict):  # one file per wave (files.survey: {2013: a.sav})
+            files += [settings.path(name, wave) for wave in sorted(pattern)]
+        elif "{year}" in pattern:  # every year's file, also years that are not survey waves
             files += sorted(settings.data_dir.glob(pattern.replace("{year}", "*")))
         else:
             files.append(settings.path(name))

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ivb_analysis import style
 from ivb_analysis.suppression import ESTIMATE_DECIMALS, published, round_shown
 from ivb_analysis.tables import (
     AnnexTable,
@@ -149,7 +150,7 @@ def _lines_under(table: AnnexTable, banner: str | None, method: bool) -> list[
     if table.source:
         lines.append((table.source, None))
     if banner:
-        lines.append((f"{banner}: deze cijfers zijn verzonnen", _BANNER_FONT))
+        lines.append((style.banner_text(banner, short=True), _BANNER_FONT))
     if method:
         lines.append((METHOD_LINK, _LINK_FONT))
     return lines
@@ -245,7 +246,7 @@ def _write_contents_sheet(sheet: Worksheet, tables: Sequence[AnnexTable], names:
     """Heading, label, one row per table with a link to its sheet, and the method sheet."""
     put(sheet, 1, 1, heading).font = Font(bold=True, size=12)
     if banner:
-        put(sheet, 2, 1, f"{banner}: deze cijfers zijn verzonnen").font = _BANNER_FONT
+        put(sheet, 2, 1, style.banner_text(banner, short=True)).font = _BANNER_FONT
     headers = ["Werkblad", "Tabel", "Toelichting", "Bron"]
     widths = [MAX_SHEET_NAME + 2, 60, 80, 50]
     for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
@@ -272,7 +273,7 @@ def _write_method_sheet(sheet: Worksheet, notes: Sequence[str], heading: str,
     put(sheet, 1, 1, f"Werkwijze — {heading}").font = Font(bold=True, size=12)
     row = 2
     if banner:
-        put(sheet, row, 1, f"{banner}: deze cijfers zijn verzonnen").font = _BANNER_FONT
+        put(sheet, row, 1, style.banner_text(banner, short=True)).font = _BANNER_FONT
     sheet.column_dimensions["A"].width = 120
     for k, point in enumerate(notes, start=HEADER_ROW):
         cell = put(sheet, k, 1, f"- {point}")

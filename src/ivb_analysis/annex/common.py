@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import figures
+from ivb_analysis import defaults
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
 from ivb_analysis.tables import Column, dutch_number, dutch_percent
-
-if TYPE_CHECKING:
-    from ivb_analysis.annex.context import Annex
-
-VERDICT = "verdict_polarity"
 
 
 def estimate_columns(year: str | None) -> tuple[Column, ...]:
@@ -51,7 +47,7 @@ def judgement(verdicts: pd.Series, reasons: pd.Series) -> list[str]:
 
 def alpha_text(settings: Settings) -> str:
     """The significance level as readers see it ('5%')."""
-    return figures.alpha_text(settings.alpha)
+    return defaults.alpha_text(settings.alpha)
 
 
 def spans_break(years: list[int], method_break: int | None) -> bool:

@@ -1,20 +1,30 @@
 """The annex's context: one year of one delivery, its inputs (loaded once), caches and settings.
 
-Section modules (`annex.sections.*`) read everything they need from an `Annex`; the context knows
-nothing about individual sections except through the registry. `comparison_years` is the one
+Section modules (`annex.sections.*`) read everything they need through the `Context` interface
+(`annex.interface`), which `Annex` implements; the context knows nothing about individual
+sections except through the declared specs (`annex.registry`). `comparison_years` is the one
 place that decides which earlier waves a year is compared with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import benchmark, compare, suppression
+from ivb_analysis import benchmark, compare, style, suppression
+from ivb_analysis.annex import registry
+from ivb_analysis.annex.interface import (  # noqa: F401 (re-exported: the context's words)
+    NOT_DELIVERED,
+    PARTIAL,
+    VERDICT,
+    Comparison,
+    SectionSpec,
+)
+from ivb_analysis.annex.method import method_note
 from ivb_analysis.annex.model import Section
 from ivb_analysis.catalogue import Catalogue, Selections, load_catalogue, load_selections
 from ivb_analysis.config import Settings
@@ -25,6 +35,7 @@ from ivb_analysis.estimates import (
     indicator_estimates,
     lonely_psu_note,
     lonely_strata,
+    survey_design,
 )
 from ivb_analysis.prepare import (
     BENCHMARK_TABLE,
@@ -37,53 +48,8 @@ from ivb_analysis.prepare import (
     processed_dir,
 )
 
-VERDICT = "verdict_polarity"
 #: Processed table of contract 4 (written by prepare when the delivery lacks indicators).
 INDICATOR_STATUS_TABLE = "indicator_status"
-NOT_DELIVERED = "niet in deze levering"
-PARTIAL = "gedeeltelijk"
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The earlier waves one year is compared with.
-
-    `previous`: the wave before (None in the first wave); `reference`: the fixed reference year
-    (`Settings.reference_year`) when it is earlier than the year and not the previous wave
-    already; `benchmark`: the footprint's waves, (base, current), (current,) or () when the
-    benchmark has no value for this year.
-    """
-
-    year: int
-    previous: int | None
-    reference: int | None
-    benchmark: tuple[int, ...]
-
-    @property
-    def waves(self) -> tuple[int, ...]:
-        """Earlier waves the tables compare with: the previous wave, then the reference year."""
-        return tuple(y for y in (self.previous, self.reference) if y is not None)
-
-    @property
-    def main(self) -> int | None:
-        """The wave figures and key findings compare with: the reference year, else the
-        previous wave."""
-        return self.reference if self.reference is not None else self.previous
-
-    def sentence(self) -> str:
-        """'vergeleken met 2014 (vorige meting) en 2013 (referentiejaar); footprint 2013 en
-        2015' (Dutch; the same words on every page of one year)."""
-        parts = []
-        if self.previous is not None:
-            parts.append(f"{self.previous} (vorige meting)")
-        if self.reference is not None:
-            parts.append(f"{self.reference} (referentiejaar)")
-        text = ("vergeleken met " + " en ".join(parts)) if parts else "geen eerdere meting"
-        if len(self.benchmark) == 2:
-            text += f"; benchmark {self.benchmark[0]} en {self.benchmark[1]}"
-        elif len(self.benchmark) == 1:
-            text += f"; benchmark {self.benchmark[0]}"
-        return text
 
 
 def previous_wave(settings: Settings, year: int) -> int | None:
@@ -284,9 +250,8 @@ class Annex:
         if est.empty:
             return est
         tested = compare.domain_vs_rest(
-            data, weight="weight", by="wijk_code", strata="stratum", min_n=self.settings.min_n,
-            polarity=self.polarity, alpha=self.settings.alpha,
-            lonely_psu=self.settings.lonely_psu,
+            data, design=survey_design(data, self.settings), by="wijk_code",
+            min_n=self.settings.min_n, polarity=self.polarity, alpha=self.settings.alpha,
         )
         tests = tested[["indicator", "year", "wijk_code", "estimate_rest", "difference",
                         "se_difference", "p", "p_adjusted", VERDICT, "reason"]]
@@ -343,27 +308,28 @@ class Annex:
         label = str(self.settings.extra.get(key, default))
         if year is not None:
             label += f" {year}"
-        if self.settings.synthetic and "synthetisch" not in label.lower():
-            label += " (synthetische demodata)"
+        if self.settings.synthetic and style.SYNTHETIC_LABEL.lower() not in label.lower():
+            label += f" ({style.SYNTHETIC_LABEL.lower()})"
         return f"Bron: {label}, bewerking gemeente {self.gemeente}"
 
     # --- sections -------------------------------------------------------------------------------
 
+    @cached_property
+    def specs(self) -> list[SectionSpec]:
+        """The declared sections (`annex.registry`), in annex order."""
+        return registry.specs(self.selections)
+
     def section(self, key: str) -> Section | None:
         """One section by key (None when its source is absent; the reason is in `skipped`)."""
-        from ivb_analysis.annex.registry import builders
-
         if key not in self._sections:
-            builder = builders(self.selections).get(key)
-            if builder is None:
+            spec = next((s for s in self.specs if s.key == key), None)
+            if spec is None:
                 raise KeyError(f"onbekende sectie {key!r}; bekend: {', '.join(self.keys())}")
-            self._sections[key] = builder(self)
+            self._sections[key] = spec.build(self)
         return self._sections[key]
 
     def keys(self) -> list[str]:
-        from ivb_analysis.annex.registry import builders
-
-        return list(builders(self.selections))
+        return [spec.key for spec in self.specs]
 
     def sections(self) -> list[Section]:
         """Every available section in annex order, figures and tables numbered."""
@@ -379,10 +345,5 @@ class Annex:
         return result
 
     def method_note(self) -> list[str]:
-        from ivb_analysis.annex.method import method_note
-
         return method_note(self)
 
-
-#: The context object section modules receive (an `Annex`).
-Context = Annex

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ivb_analysis.annex import common
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
-
-if TYPE_CHECKING:
-    from ivb_analysis.annex.context import Annex
 
 
 def method_note(annex: Annex) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ivb_analysis import figures
@@ -56,6 +57,17 @@ class Section:
 
     def _repr_html_(self) -> str:
         """In a notebook: the section exactly as in the annex (figures as inline SVG)."""
-        from ivb_analysis.annex.page import section_html
+        if _html is None:
+            raise RuntimeError("no HTML renderer: import ivb_analysis.annex")
+        return _html(self)
 
-        return section_html(self, level=3)
+
+#: How a Section shows itself as HTML: `annex.page.section_html`, installed by the package
+#: `ivb_analysis.annex` on import (page builds on this module, so this module cannot import it).
+_html: Callable[[Section], str] | None = None
+
+
+def set_html_renderer(render: Callable[[Section], str]) -> None:
+    """Install the one HTML builder sections use in notebooks (`_repr_html_`)."""
+    global _html
+    _html = render

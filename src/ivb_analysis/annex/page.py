@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import TYPE_CHECKING
 
 from ivb_analysis import export, figures, style
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable
-
-if TYPE_CHECKING:
-    from ivb_analysis.annex.context import Annex
 
 
 def esc(text: object) -> str:

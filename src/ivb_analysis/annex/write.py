@@ -7,9 +7,28 @@ from pathlib import Path
 
 from ivb_analysis import export
 from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.model import Section
 from ivb_analysis.annex.page import annex_html
 from ivb_analysis.atomic import write_text
 from ivb_analysis.config import Settings
+
+
+class DuplicateKeyError(ValueError):
+    """Two tables (or two figures) of one annex share a key: one file would overwrite the other.
+    A programming error in a section module, never a problem of the delivery."""
+
+
+def check_unique_keys(sections: list[Section]) -> None:
+    """Refuse two tables or two figures with one key (their files would overwrite each other)."""
+    for kind, keyed in (("table", [(s.key, t.key) for s in sections for t in s.tables]),
+                        ("figure", [(s.key, f.key) for s in sections for f in s.figures])):
+        owner: dict[str, str] = {}
+        for section, key in keyed:
+            if key in owner:
+                raise DuplicateKeyError(
+                    f"{kind} key {key!r} is used by section {owner[key]!r} and by section "
+                    f"{section!r}: every {kind} of the annex needs its own key (file name)")
+            owner[key] = section
 
 
 def year_dir(settings: Settings, year: int) -> Path:
@@ -31,6 +50,7 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
     """
     annex = Annex(settings, year)
     sections = annex.sections()
+    check_unique_keys(sections)
     out = year_dir(settings, year)
     written: list[Path] = []
     svg: dict[str, bytes] = {}
@@ -45,12 +65,15 @@ def write_annex(settings: Settings, year: int, *, pdf: bool = False) -> list[Pat
     book = workbook_name(year)
     heading = f"Waar staat {settings.gemeente_naam}? Tabellen bij de bijlage {year}"
     written.append(export.write_csv_guide(all_tables, out / "tables", heading=heading,
-                                          banner=settings.banner, workbook=book))
+                                          banner=settings.banner, workbook=book,
+                                          alpha=settings.alpha))
     written.append(export.write_workbook(all_tables, out / "tables" / book,
                                          banner=settings.banner, heading=heading,
                                          method_note=annex.method_note()))
     page = write_text(out / "bijlage.html", annex_html(annex, sections, workbook=book, svg=svg))
     written.append(page)
+    from ivb_analysis.deck import write_deck  # presentatie_<year>.pptx (issue 24)
+    written.append(write_deck(annex, sections, out))
     if pdf:
         written.append(export.html_to_pdf(page, out / "bijlage.pdf"))
     return written

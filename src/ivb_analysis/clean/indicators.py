@@ -20,6 +20,7 @@ import pandas as pd
 
 from ivb_analysis.catalogue import Catalogue, Indicator
 from ivb_analysis.clean.recode import DESIGN_COLUMNS
+from ivb_analysis.io.codebook import DESIGN_EXTRA_COLUMNS
 
 AVAILABLE = "beschikbaar"
 PARTIAL = "gedeeltelijk"
@@ -87,22 +88,26 @@ def indicator_values(items: pd.DataFrame, indicator: Indicator) -> np.ndarray:
 def score_indicators(items: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Tidy long table: design columns + `indicator`, `value` (NaN where it cannot be scored).
 
+    The design columns are `clean.recode.DESIGN_COLUMNS` plus `psu` and `fpc` when the delivery
+    declares them.
+
     Respondents without a score stay in the table: they are outside the estimation domain but
     still part of the design (their stratum's number of PSUs), as in R's subset designs.
     Indicators the delivery does not have (status "niet in deze levering") have no rows.
     """
-    present = [c for c in items.columns if c not in DESIGN_COLUMNS]
+    design = [*DESIGN_COLUMNS, *(c for c in DESIGN_EXTRA_COLUMNS if c in items.columns)]
+    present = [c for c in items.columns if c not in design]
     status = indicator_status(present, catalogue).set_index("indicator")["status"]
     frames = []
     for indicator in catalogue.indicators.values():
         if status[indicator.id] == ABSENT:
             continue
-        frame = items[DESIGN_COLUMNS].copy()
+        frame = items[design].copy()
         frame["indicator"] = indicator.id
         frame["value"] = indicator_values(items, indicator)
         frames.append(frame)
     if not frames:
-        return pd.DataFrame({**{c: items[c].iloc[:0] for c in DESIGN_COLUMNS},
+        return pd.DataFrame({**{c: items[c].iloc[:0] for c in design},
                              "indicator": pd.Series([], dtype="string"),
                              "value": pd.Series([], dtype="float64")})
     long = pd.concat(frames, ignore_index=True)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ivb_analysis.catalogue import Catalogue, load_catalogue
-from ivb_analysis.io.codebook import Codebook
+from ivb_analysis.io.codebook import DESIGN_EXTRA_COLUMNS, Codebook
 
 DESIGN_COLUMNS = ["year", "resp_id", "wijk_code", "stratum", "weight"]
 
@@ -50,6 +50,9 @@ def recode_items(
     # Sampling strata: the delivery's stratum variable, or the wijk when it names none.
     stratum = validated["stratum"] if "stratum" in validated else validated["wijk"]
     items.insert(3, "stratum", stratum.astype("int64").to_numpy())
+    for column in DESIGN_EXTRA_COLUMNS:  # psu, fpc: only when the codebook declares them
+        if column in validated:
+            items.insert(len(items.columns), column, validated[column].to_numpy())
     for name, spec in codebook.variables.items():
         meaning = codebook.meaning(spec, catalogue.items[spec.item])
         items[spec.item] = decode(validated[name], meaning)

@@ -1,9 +1,10 @@
 """The codebook language: a delivery's raw variables -> the catalogue's items, with their codes.
 
 ```yaml
-design: {id: respnr, wijk: wijk, weight: weegfactor, strata: stratum, year: jaar}
+design: {id: respnr, wijk: wijk, weight: weegfactor, strata: stratum, year: jaar,
+         psu: buurtcluster, fpc: populatie}          # strata, year, psu, fpc optional
 missing_codes: {98: weet niet, 99: geen antwoord}   # missing for every variable (or [98, 99])
-not_asked: [prev_verlichting]                       # catalogue items the survey did not ask
+not_asked: [prev_verlichting, {ovl_jongeren: [2013, 2015]}]  # all waves, or only some waves
 variables:
   rapcijf_leefb: rc_leefbaarheid                    # short form: only the item
   buurt_ontw: {item: buurt_ontwikkeling, recode: {2: 3, 3: 2}, missing: [9]}
@@ -29,7 +30,14 @@ from ivb_analysis.catalogue import Catalogue, Item
 from ivb_analysis.errors import InputError
 
 DESIGN_ROLES = ("id", "wijk", "weight")
-OPTIONAL_ROLES = ("strata", "year")  # sampling strata (default: the wijk); the wave's year column
+#: Optional roles: sampling strata (default: the wijk; with `psu` and no strata: one stratum),
+#: the wave's year column, the primary sampling units (clusters, nested within strata, as R's
+#: svydesign(ids=~psu, nest=TRUE)) and the finite-population correction (per stratum either the
+#: population size, a number > 1, or the sampling fraction, a number <= 1, as R's fpc).
+OPTIONAL_ROLES = ("strata", "year", "psu", "fpc")
+#: Design columns of the processed tables beyond `clean.recode.DESIGN_COLUMNS`, present only when
+#: the codebook declares them (the roles psu and fpc).
+DESIGN_EXTRA_COLUMNS = ("psu", "fpc")
 SECTIONS = ("design", "missing_codes", "not_asked", "variables")
 VARIABLE_KEYS = ("item", "recode", "missing", "filter", "skip")
 
@@ -88,6 +96,16 @@ class Codebook:
     missing_codes: dict[int, str]
     variables: dict[str, VariableSpec]
     not_asked: tuple[str, ...] = ()
+    #: Items asked in some waves only: item -> the waves that did not ask it (`not_asked:
+    #: {item: [2013, 2015]}`); the item's variable may be absent from those waves' files and
+    #: its answers there are missing.
+    not_asked_waves: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def asked(self, item: str, year: int | None) -> bool:
+        """Whether the survey of wave `year` asked `item` (False when never asked)."""
+        if item in self.not_asked:
+            return False
+        return year is None or year not in self.not_asked_waves.get(item, ())
 
     @property
     def items_present(self) -> frozenset[str]:
@@ -263,21 +281,63 @@ def read_codebook(path: Path, catalogue: Catalogue) -> Codebook:
                              file=path, column=spec.name, found=spec.item,
                              expected=f"één variabele per item (ook {items_seen[spec.item]})")
         items_seen[spec.item] = spec.name
-    not_asked = raw.get("not_asked") or []
-    if not isinstance(not_asked, list):
+    not_asked, per_wave = _not_asked(raw.get("not_asked"), path, catalogue, items_seen)
+    codebook = Codebook(path, design, missing, variables, not_asked, per_wave)
+    _check_global_missing(codebook, catalogue)
+    return codebook
+
+
+def _not_asked(
+    raw: object, path: Path, catalogue: Catalogue, items_seen: dict[str, str],
+) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    """`not_asked` as (items never asked, item -> waves that did not ask it).
+
+    Accepted: a list whose entries are an item id or `{item: [2013, 2015]}`, or a mapping
+    `{item: [2013, 2015]}` (`null` instead of a list: every wave).
+    """
+    example = "[item, ...] of {item: [2013, 2015]}"
+    if raw is None:
+        return (), {}
+    if isinstance(raw, dict):
+        entries: list[object] = [{k: v} for k, v in raw.items()]
+    elif isinstance(raw, list):
+        entries = raw
+    else:
         raise InputError("'not_asked' moet een lijst van item-id's zijn", file=path,
-                         column="not_asked", found=not_asked)
-    for item_id in not_asked:
+                         column="not_asked", found=raw, expected=example)
+    never: list[str] = []
+    some: dict[str, tuple[int, ...]] = {}
+    for entry in entries:
+        if isinstance(entry, dict) and len(entry) == 1:
+            item_id, years = next(iter(entry.items()))
+        elif isinstance(entry, str):
+            item_id, years = entry, None
+        else:
+            raise InputError("onbekende vorm onder 'not_asked'", file=path, column="not_asked",
+                             found=entry, expected=example)
         if item_id not in catalogue.items:
             raise InputError("onbekend item onder 'not_asked'", file=path, column="not_asked",
                              found=item_id, expected="een item-id uit de indicatorcatalogus")
-        if item_id in items_seen:
-            raise InputError(f"item {item_id} staat onder 'not_asked' én bij variabele "
-                             f"{items_seen[item_id]}", file=path, column="not_asked",
-                             expected="haal het item weg onder 'not_asked' of bij de variabele")
-    codebook = Codebook(path, design, missing, variables, tuple(str(i) for i in not_asked))
-    _check_global_missing(codebook, catalogue)
-    return codebook
+        if years is None:
+            if item_id in items_seen:
+                raise InputError(f"item {item_id} staat onder 'not_asked' én bij variabele "
+                                 f"{items_seen[item_id]}", file=path, column="not_asked",
+                                 expected="haal het item weg onder 'not_asked' of bij de "
+                                 "variabele, of noem de jaren: {" + f"{item_id}: [2013]" + "}")
+            never.append(str(item_id))
+            continue
+        where = f"not_asked.{item_id}"
+        if not isinstance(years, list) or not years:
+            raise InputError("verwacht een lijst van meetjaren", file=path, column=where,
+                             found=years, expected=f"{{{item_id}: [2013, 2015]}}")
+        waves = tuple(sorted({_code(y, path, where, "meetjaar") for y in years}))
+        if item_id not in items_seen:
+            raise InputError(f"item {item_id} is in sommige jaren niet gevraagd, maar heeft "
+                             "geen variabele in het codeboek", file=path, column=where,
+                             expected="een variabele voor de jaren waarin het wel gevraagd is, "
+                             "of het item zonder jaren onder not_asked")
+        some[str(item_id)] = waves
+    return tuple(never), some
 
 
 def _check_global_missing(codebook: Codebook, catalogue: Catalogue) -> None:

@@ -114,7 +114,9 @@ def validate_survey(
     first_line = int(data.attrs.get("first_line", 1))
     design = codebook.design
     needed = [design[r] for r in (*DESIGN_ROLES, *OPTIONAL_ROLES) if r in design]
-    needed += list(codebook.variables)
+    absent = {name for name, spec in codebook.variables.items()  # not asked in this wave
+              if not codebook.asked(spec.item, year) and name not in data.columns}
+    needed += [name for name in codebook.variables if name not in absent]
     missing = [c for c in needed if c not in data.columns]
     if missing:
         raise InputError(
@@ -169,6 +171,17 @@ def validate_survey(
             raise InputError("stratum ontbreekt", file=path, column=design["strata"],
                              row=_first(strata.isna().to_numpy()) + first_line)
         out["stratum"] = strata.astype("int64").to_numpy()
+    elif "psu" in design:  # clusters without strata: one stratum (the wijk is no stratum then)
+        out["stratum"] = np.zeros(len(data), dtype="int64")
+    if "psu" in design:
+        psu = _as_codes(data, design["psu"], path, first_line)
+        if psu.isna().any():
+            raise InputError("PSU (cluster) ontbreekt", file=path, column=design["psu"],
+                             row=_first(psu.isna().to_numpy()) + first_line,
+                             expected="een clustercode voor elke respondent")
+        out["psu"] = psu.to_numpy()
+    if "fpc" in design:
+        out["fpc"] = _fpc(data, design["fpc"], path, first_line)
 
     if "year" in design and year is not None:
         years = _as_codes(data, design["year"], path, first_line)
@@ -182,7 +195,8 @@ def validate_survey(
                 f"{year}? controleer files.survey in ivb.yaml)",
                 found="leeg" if np.isnan(years.iloc[pos]) else plain(years.iloc[pos]))
 
-    codes = {name: _as_codes(data, name, path, first_line) for name in codebook.variables}
+    codes = {name: pd.Series(np.nan, index=data.index) if name in absent
+             else _as_codes(data, name, path, first_line) for name in codebook.variables}
     meta = data.attrs.get("sav_meta")
     if isinstance(meta, SavMeta):
         present = {name: {int(c) for c in values.dropna().unique() if float(c).is_integer()}
@@ -200,6 +214,21 @@ def validate_survey(
             raise _code_error(values, bad, spec, item, codebook, path, first_line)
         out[name] = values.to_numpy()
     return out
+
+
+def _fpc(data: pd.DataFrame, column: str, path: Path, first_line: int) -> np.ndarray:
+    """The fpc column: positive and finite in every row (per-stratum constancy is checked by
+    the estimator, which knows the strata of each analysis)."""
+    fpc = _as_codes(data, column, path, first_line)
+    bad = ~(np.isfinite(fpc.to_numpy()) & (fpc > 0).to_numpy())
+    if bad.any():
+        pos = _first(bad)
+        raise InputError("fpc ontbreekt of is niet positief", file=path, column=column,
+                         row=pos + first_line,
+                         expected="per stratum de populatieomvang (> 1) of de trekkingsfractie "
+                         "(<= 1)", found="leeg" if np.isnan(fpc.iloc[pos]) else plain(
+                             fpc.iloc[pos]))
+    return fpc.to_numpy()
 
 
 def _code_error(values: pd.Series, bad: np.ndarray, spec: VariableSpec, item: Item,

@@ -1,4 +1,4 @@
-"""Police inputs: buurt -> wijk aggregation and the benchmark group's membership file.
+"""Police inputs: buurt -> wijk aggregation, labels, wijk names and the group's membership file.
 
 Inputs are the tidy frames of `ivb_analysis.io.statline` (`region_code, year, count` for crime).
 The membership file lists the gemeenten of a benchmark group network (`gemeentecode`, the
@@ -9,13 +9,74 @@ and group comparisons are computed in `ivb_analysis.benchmark`, not here.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ivb_analysis.errors import InputError
 from ivb_analysis.io.text import first_true, load_csv, require_columns
+
+#: Titles of the 47018NED SoortMisdrijf keys the annex names, for a file delivered without the
+#: optional `SoortMisdrijf_label` column (CBS's own titles, key first as in the table).
+CRIME_LABELS = {
+    "0.0.0": "Totaal misdrijven",
+    "1.1.1": "1.1.1 Diefstal/inbraak woning",
+    "1.1.2": "1.1.2 Diefstal/inbraak box/garage/schuur",
+    "1.2.1": "1.2.1 Diefstal uit/vanaf motorvoertuigen",
+    "1.2.2": "1.2.2 Diefstal van motorvoertuigen",
+    "1.2.3": "1.2.3 Diefstal van brom-, snor-, fietsen",
+    "1.2.4": "1.2.4 Zakkenrollerij",
+    "1.4.4": "1.4.4 Bedreiging",
+    "1.4.5": "1.4.5 Mishandeling",
+    "1.4.6": "1.4.6 Straatroof",
+    "2.2.1": "2.2.1 Vernieling cq. zaakbeschadiging",
+    "2.5.1": "2.5.1 Diefstal/inbraak bedrijven en instellingen",
+    "2.5.2": "2.5.2 Winkeldiefstal",
+}
+_WIJK = re.compile(r"WK\d{6}")
+#: (code column, name column) pairs that carry wijk names in delivered CSV files: the wijk list,
+#: StatLine downloads (47018NED, 85984NED) with cbsodataR's `_label` columns.
+NAME_COLUMNS = (("wijkcode", "wijknaam"), ("WijkenEnBuurten", "WijkenEnBuurten_label"),
+                ("RegioS", "RegioS_label"), ("Codering_3", "WijkenEnBuurten_label"))
+
+
+def fill_crime_labels(crime: pd.DataFrame) -> pd.DataFrame:
+    """`crime_label` complete: a missing label (the column is optional) from `CRIME_LABELS`,
+    else 'Soort misdrijf <key>'. Adds the column when absent; never changes a given label."""
+    codes = crime["crime_code"].astype("string").str.strip()
+    fallback = codes.map(lambda c: CRIME_LABELS.get(c, f"Soort misdrijf {c}"))
+    if "crime_label" not in crime.columns:
+        return crime.assign(crime_label=fallback.astype(object).to_numpy())
+    labels = crime["crime_label"].astype(object)
+    text = labels.astype("string").str.strip()
+    missing = (labels.isna() | text.isin(["", "nan", "<NA>", "None"]).fillna(True)).to_numpy()
+    out = labels.where(~missing, fallback.astype(object))
+    return crime.assign(crime_label=out.to_numpy())
+
+
+def wijk_names(paths: Iterable[str | Path]) -> dict[str, str]:
+    """Wijk code -> name from every delivered CSV that has both (first file wins per code).
+
+    A wijk in the police file but not in the survey's wijk list still gets its name, from the
+    police file's `WijkenEnBuurten_label` or a population download. Files that are absent or
+    hold no such columns add nothing; codes and names are trimmed (StatLine pads them).
+    """
+    names: dict[str, str] = {}
+    for path in paths:
+        if path is None or not Path(path).is_file() or Path(path).suffix.lower() != ".csv":
+            continue
+        frame = load_csv(path).frame()
+        for code_col, name_col in NAME_COLUMNS:
+            if code_col not in frame.columns or name_col not in frame.columns:
+                continue
+            for code, name in zip(frame[code_col], frame[name_col], strict=True):
+                if not isinstance(code, str) or not isinstance(name, str):
+                    continue
+                code, name = code.strip(), name.strip()
+                if _WIJK.fullmatch(code) and name and code not in names:
+                    names[code] = name
+    return names
 
 _BUURT = re.compile(r"BU\d{8}")
 _GEMEENTE = re.compile(r"GM\d{4}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.method import glossary
 from ivb_analysis.annex.model import Section
 from ivb_analysis.config import Settings

@@ -7,7 +7,8 @@ import pandas as pd
 from ivb_analysis import benchmark as bm
 from ivb_analysis import compare, figures
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import NOT_DELIVERED, PARTIAL, VERDICT, Annex
+from ivb_analysis.annex.interface import NOT_DELIVERED, PARTIAL, VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.prepare import BENCHMARK_TABLE
 from ivb_analysis.tables import AnnexTable, Column

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ivb_analysis import findings
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.annex.sections import footprint
 from ivb_analysis.tables import AnnexTable, row_anchor
@@ -59,20 +60,22 @@ def collect(annex: Annex) -> tuple[list[findings.Finding], dict[str, list[str]],
             bullets.append(finding)
     if base is not None:
         frames = []
-        for key in ("kerncijfers", "slachtofferschap"):
-            section = annex.section(key)
+        for spec in annex.specs:
+            section = annex.section(spec.key) if spec.findings == "gemeente" else None
             if section is not None:
                 frames.append(_frame(annex, section.table(), base))
         gemeente = pd.concat(frames, ignore_index=True).drop_duplicates("indicator")
         bullets += findings.change_findings(gemeente, annex.year, base)
         stable = findings.stable(gemeente)
-        for indicator in annex.selections.wijk_indicators:
-            section = annex.section(f"wijk_{indicator}")
+        for spec in annex.specs:
+            section = annex.section(spec.key) if spec.findings == "wijk" else None
             if section is not None:
                 wijk = _frame(annex, section.table(), base, where="wijk_naam")
                 bullets += findings.change_findings(wijk, annex.year, base)
-    victims = annex.section("slachtofferschap_wijk")
-    if victims is not None:
+    for spec in annex.specs:
+        victims = annex.section(spec.key) if spec.findings == "rest" else None
+        if victims is None:
+            continue
         per_wijk = _frame(annex, victims.table(), None, where="wijk_naam", verdict=VERDICT,
                           earlier="estimate_rest")
         bullets += findings.difference_findings(per_wijk, "de rest van de gemeente",

@@ -9,7 +9,7 @@ import pandas as pd
 from ivb_analysis import figures
 from ivb_analysis.annex import common
 from ivb_analysis.annex.common import count_word, join
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.catalogue import Catalogue, Indicator
 from ivb_analysis.tables import AnnexTable, Column, dutch_number, remark

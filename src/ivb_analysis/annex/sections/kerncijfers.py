@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import NOT_DELIVERED, Annex
+from ivb_analysis.annex.interface import NOT_DELIVERED
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.tables import AnnexTable, Column, remark
 

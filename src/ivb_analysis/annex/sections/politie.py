@@ -7,7 +7,7 @@ import pandas as pd
 from ivb_analysis import benchmark as bm
 from ivb_analysis import figures, tables
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.prepare import (
     CRIME_TABLE,

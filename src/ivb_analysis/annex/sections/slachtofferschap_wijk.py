@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ivb_analysis import suppression
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.tables import AnnexTable, Column, remark
 

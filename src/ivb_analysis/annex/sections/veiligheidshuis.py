@@ -5,7 +5,7 @@ from __future__ import annotations
 from ivb_analysis import benchmark as bm
 from ivb_analysis import figures
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.prepare import CASEWORK_TABLE
 from ivb_analysis.tables import AnnexTable, Column
