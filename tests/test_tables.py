@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ivb_analysis import export
+from ivb_analysis.suppression import published, round_shown
 from ivb_analysis.tables import (
     AnnexTable,
     Column,
@@ -122,27 +123,51 @@ def test_display_is_deterministic_and_aligns_numbers_right():
 def test_csv_is_tidy_numeric_utf8():
     text = export.csv_text(_table().data)
     assert text.splitlines()[0] == "indicator,label,kind,estimate,n,verdict"
-    assert "7.449" in text and "\r" not in text  # point decimals, full precision, \n endings
+    # point decimals, \n endings; published with 2 decimals, never rounding across what the
+    # annex shows: 7.449 reads 7,4, so it goes out as 7.44 (7.45 would read 7,5)
+    assert "7.44," in text and "\r" not in text
+
+
+def test_published_numbers_round_like_the_annex():
+    assert round_shown(7.449, 2) == 7.44 and round_shown(7.4561, 2) == 7.46
+    assert round_shown(7.2451, 2) == 7.24  # 7.25 would read 7,3; the exact value reads 7,2
+    assert round_shown(23.4951, 2) == 23.49  # 23.50 would read 24%
+    assert round_shown(9.9499, 2) == 9.94  # 9.95 would lose the percentage's decimal
+    assert round_shown(-1.2451, 2) == -1.24 and round_shown(-1.2449, 2) == -1.24
+    assert round_shown(0.04999, 4, cut=True) == 0.0499  # stays below 0.05
+    assert round_shown(0.000999, 4, cut=True) == 0.0009  # stays below 0.001
+    assert round_shown(0.0725 * 100, 2) == 7.25  # the decimal value meant, not the float
+    frame = pd.DataFrame({"kind": ["percentage"], "estimate": [23.45678], "se": [0.71234],
+                          "p_adjusted_2013": [0.049999], "n_eff": [2958.51], "z": [1.95996],
+                          "count": [1.23456], "rate_per_1000": [218.70748]})
+    out = published(frame).iloc[0].to_dict()
+    assert out == {"kind": "percentage", "estimate": 23.46, "se": 0.712,
+                   "p_adjusted_2013": 0.0499, "n_eff": 2959.0, "z": 1.96, "count": 1.23456,
+                   "rate_per_1000": 218.70748}
+    for exact in (7.449, 7.2451, 23.4951, 4.6451, 9.9499):
+        kind = "percentage" if exact > 8 else "rapportcijfer"
+        assert format_value(round_shown(exact, 2), kind) == format_value(exact, kind)
 
 
 def test_workbook_has_frozen_dutch_header_number_formats_and_contents():
     table = AnnexTable(**{**_table().__dict__, "number": 3})
     data = export.workbook_bytes([table], heading="Tabellen", banner="SYNTHETISCHE DEMODATA")
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Inhoud", "T03"]
-    sheet = book["T03"]
+    assert book.sheetnames == ["Inhoud", "T03 Proeftabel"]
+    sheet = book["T03 Proeftabel"]
     assert sheet["A1"].value == "Tabel 3. Proeftabel"  # the full title; the sheet name is short
     assert sheet.freeze_panes == "A4"
     assert [c.value for c in sheet[3]] == ["Indicator", "Waarde", "n", "Oordeel"]
     assert all(c.font.bold for c in sheet[3])
-    assert sheet["B4"].value == pytest.approx(7.449) and sheet["B4"].number_format == "#,##0.0"
-    assert sheet["B5"].value == pytest.approx(38.6) and sheet["B5"].number_format == '0"%"'
+    assert sheet["B4"].value == 7.44 and sheet["B4"].number_format == "#,##0.0"  # as published
+    assert sheet["B5"].value == pytest.approx(0.386) and sheet["B5"].number_format == "0%"
     assert sheet["C4"].value == 3725 and sheet["C4"].number_format == "#,##0"
     assert sheet["D5"].value is None
     assert [sheet[f"A{r}"].value for r in (7, 8, 9)] == [
         "Noot.", "Bron: test", "SYNTHETISCHE DEMODATA: deze cijfers zijn verzonnen"]
     contents = book["Inhoud"]
-    assert [c.value for c in contents[4]] == ["T03", "Tabel 3. Proeftabel", "Noot.", "Bron: test"]
+    assert [c.value for c in contents[4]] == ["T03 Proeftabel", "Tabel 3. Proeftabel", "Noot.",
+                                              "Bron: test"]
     assert any("SYNTHETISCHE DEMODATA" in str(c.value) for row in contents.iter_rows()
                for c in row)
 
@@ -181,5 +206,6 @@ def test_a_significant_difference_is_never_shown_as_two_equal_numbers():
     book = load_workbook(io.BytesIO(export.workbook_bytes([table], heading="Tabellen")))
     sheet = book[book.sheetnames[1]]
     assert [sheet[f"B{r}"].number_format for r in (4, 5, 6)] == ["#,##0.00", "#,##0.0",
-                                                                  '0.00"%"']
+                                                                  "0.00%"]
+    assert sheet["B6"].value == pytest.approx(0.2496)  # a fraction, shown 24,96%
     assert sheet["C4"].number_format == "#,##0.00"  # the pair reads alike in Excel too

@@ -2,40 +2,43 @@
 
 Same inputs and the same locked environment give the same bytes: no timestamps or software
 versions in SVG/PDF/PNG (matplotlib metadata set to None, a fixed `svg.hashsalt`), CSV with fixed
-line endings and full float precision, an XLSX whose document properties and zip entry dates are
-fixed, and a WeasyPrint PDF with fixed dates and generator (its identifier is a hash of the
-content). Every file goes through `atomic.write_*`.
+line endings, an XLSX whose document properties and zip entry dates are fixed, and a WeasyPrint
+PDF with fixed dates and generator (its identifier is a hash of the content). Every file goes
+through `atomic.write_*`.
+
+CSV and workbook carry the numbers as published (`suppression.published`: survey numbers
+rounded) and never a formula: every workbook text is a text cell, and a CSV text starting with
+= + - @, tab or CR gets a leading single quote (OWASP, CSV injection).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import logging
 import re
 import string
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ivb_analysis import accessible_pdf, style
 from ivb_analysis.atomic import write_bytes, write_text
 from ivb_analysis.defaults import ALPHA, alpha_decimal
 from ivb_analysis.figures import PRINT_DPI, figure_bytes
-from ivb_analysis.tables import AnnexTable, excel_format, excel_value_format
+from ivb_analysis.suppression import published
+from ivb_analysis.tables import AnnexTable
+from ivb_analysis.workbook import (  # noqa: F401 (the workbook's API, saved here)
+    FIXED_TIME,
+    FORMULA_START,
+    METHOD_SHEET,
+    ZIP_TIME,
+    normalize_zip,
+    sheet_name,
+    workbook_bytes,
+)
 
 FIGURE_FORMATS = ("svg", "pdf", "png")
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -59,203 +62,35 @@ def save_figure(fig: Figure, directory: Path, name: str, alt_text: str | None = 
 
 # --- CSV ----------------------------------------------------------------------------------------
 
+def neutral_text(value: object) -> object:
+    """A text cell that no spreadsheet reads as a formula: "'=1+2" for "=1+2" (OWASP);
+    anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as it is published: survey numbers rounded (`suppression.published`), text
+    cells neutralised (`neutral_text`)."""
+    out = published(frame)
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(
+        out[c])]
+    if text:
+        out = out.copy() if out is frame else out
+        for column in text:
+            out[column] = out[column].map(neutral_text)
+    return out
+
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """Tidy CSV for machines: UTF-8, comma-separated, point decimals, '\\n' line ends."""
-    return frame.to_csv(index=False, lineterminator="\n")
+    """Tidy CSV for machines: UTF-8, comma-separated, point decimals, '\\n' line ends, survey
+    numbers rounded and no cell a spreadsheet would run as a formula (`csv_frame`)."""
+    return csv_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
 def write_csv(frame: pd.DataFrame, target: Path) -> Path:
     return write_text(target, csv_text(frame))
-
-
-# --- XLSX ---------------------------------------------------------------------------------------
-
-_HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
-_BANNER_FONT = Font(bold=True, color="B2182B")
-_NOTE_FONT = Font(italic=True, color="444444")
-_LINK_FONT = Font(color="0563C1", underline="single")
-#: p-values as '<0,001' below 0.001, else three decimals (shown with the reader's separator).
-PVALUE_FORMAT = '[<0.001]"<0,001";0.000'
-#: The table's header row; the title is in A1, a blank row between.
-HEADER_ROW = 3
-#: Sum of column widths (characters) above which a sheet prints in landscape.
-LANDSCAPE_WIDTH = 110
-
-
-def sheet_name(table: AnnexTable, used: set[str], position: int | None = None) -> str:
-    """'T03': the table's number (else its position), two digits, unique; the title goes in A1
-    (a sheet name of at most 31 characters cannot hold it)."""
-    number = table.number or position or len(used)
-    base = f"T{number:02d}"
-    name, k = base, 2
-    while name in used:
-        name, k = f"{base}-{k}", k + 1
-    used.add(name)
-    return name
-
-
-def _cell_value(value: object) -> object:
-    """Python scalars for openpyxl; missing values as empty cells."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if pd.isna(value):  # type: ignore[call-overload]
-        return None
-    if isinstance(value, np.bool_ | bool):
-        return "ja" if value else "nee"
-    if isinstance(value, np.integer | int):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return float(value)
-    return str(value)
-
-
-def _lines_under(table: AnnexTable, banner: str | None, method_note: Sequence[str]) -> list[
-        tuple[str, Font | None]]:
-    """What follows a table on its sheet: note, source, synthetic label, method note."""
-    lines: list[tuple[str, Font | None]] = []
-    if table.note:
-        lines.append((table.note, _NOTE_FONT))
-    if table.source:
-        lines.append((table.source, None))
-    if banner:
-        lines.append((style.banner_text(banner, short=True), _BANNER_FONT))
-    if method_note:
-        lines.append(("Werkwijze", Font(bold=True)))
-        lines += [(f"- {point}", _NOTE_FONT) for point in method_note]
-    return lines
-
-
-def _print_setup(sheet: Worksheet, width: float, header_row: int | None) -> None:
-    """A4, landscape when wide, fit to the page width, header row repeated on every page."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if width > LANDSCAPE_WIDTH else "portrait"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_options.gridLines = False
-    if header_row is not None:
-        sheet.print_title_rows = f"{header_row}:{header_row}"
-
-
-def _write_table_sheet(sheet: Worksheet, table: AnnexTable, *, banner: str | None = None,
-                       method_note: Sequence[str] = ()) -> None:
-    """Title in A1, the Dutch header row (bold, frozen) in row 3, numbers as numbers with a
-    number format per cell; note, source, synthetic label and method note below."""
-    title = sheet.cell(row=1, column=1, value=table.caption)
-    title.font = Font(bold=True, size=12)
-    for c, column in enumerate(table.columns, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=c, value=column.header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[get_column_letter(c)].width = column.width
-    frame = table.shown
-    kinds = frame["kind"].tolist() if "kind" in frame.columns else None
-    names = [c.name for c in table.columns]
-    apart = table.apart_decimals()  # as in the reader's table: a tested difference stays visible
-    first = HEADER_ROW + 1
-    for r, values in enumerate(frame[names].itertuples(index=False, name=None), start=first):
-        row = dict(zip(names, values, strict=True))
-        for c, column in enumerate(table.columns, start=1):
-            value = _cell_value(row[column.name])
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                continue
-            kind = kinds[r - first] if kinds is not None else None
-            number_format = (PVALUE_FORMAT if column.format == "pvalue"
-                             else excel_value_format(kind, apart[r - first, column.name])
-                             if (r - first, column.name) in apart
-                             else excel_format(column.format, kind, value))
-            if number_format is not None:
-                cell.number_format = number_format
-    last = HEADER_ROW + len(frame)
-    sheet.freeze_panes = f"A{first}"
-    if len(frame):
-        sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(table.columns))}{last}"
-    for k, (text, font) in enumerate(_lines_under(table, banner, method_note), start=last + 2):
-        cell = sheet.cell(row=k, column=1, value=text)
-        if font is not None:
-            cell.font = font
-    _print_setup(sheet, sum(c.width for c in table.columns), HEADER_ROW)
-
-
-def _write_contents_sheet(sheet: Worksheet, tables: Sequence[AnnexTable], names: list[str],
-                          heading: str, banner: str | None) -> None:
-    """Heading, label, and one row per table with a link to its sheet."""
-    sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=12)
-    if banner:
-        sheet.cell(row=2, column=1, value=style.banner_text(banner, short=True)).font = \
-            _BANNER_FONT
-    headers = ["Werkblad", "Tabel", "Toelichting", "Bron"]
-    widths = [10, 60, 80, 50]
-    for c, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=c, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        sheet.column_dimensions[get_column_letter(c)].width = width
-    for r, (table, name) in enumerate(zip(tables, names, strict=True), start=HEADER_ROW + 1):
-        link = sheet.cell(row=r, column=1, value=name)
-        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1", display=name)
-        link.font = _LINK_FONT
-        for c, value in enumerate((table.caption, table.note, table.source), start=2):
-            cell = sheet.cell(row=r, column=c, value=value or None)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    _print_setup(sheet, sum(widths), HEADER_ROW)
-
-
-def workbook_bytes(tables: Sequence[AnnexTable], *, heading: str, banner: str | None = None,
-                   method_note: Sequence[str] | str | None = None) -> bytes:
-    """One workbook: a contents sheet ('Inhoud') with links, and a sheet per table ('T01', ...)
-    with its title, the table, note, source, synthetic label and method note."""
-    notes = [method_note] if isinstance(method_note, str) else list(method_note or [])
-    wb = Workbook()
-    contents = wb.active
-    contents.title = "Inhoud"
-    used = {"Inhoud"}
-    names = []
-    for k, table in enumerate(tables, start=1):
-        name = sheet_name(table, used, k)
-        names.append(name)
-        _write_table_sheet(wb.create_sheet(name), table, banner=banner, method_note=notes)
-    _write_contents_sheet(contents, tables, names, heading, banner)
-    wb.properties.creator = "ivb-analysis"
-    wb.properties.lastModifiedBy = "ivb-analysis"
-    wb.properties.title = heading
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalize_zip(buffer.getvalue())
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _fixed_core_properties(xml: bytes) -> bytes:
-    """openpyxl's save() stamps the current time as 'modified' whatever we set: undo that."""
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return _MODIFIED.sub(lambda m: m.group(1) + stamp + m.group(2), xml)
-
-
-def normalize_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry dates, attributes and document dates."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _fixed_core_properties(content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
 
 
 def write_workbook(tables: Sequence[AnnexTable], target: Path, *, heading: str,
@@ -445,10 +280,26 @@ def csv_guide(tables: Sequence[AnnexTable], *, heading: str, banner: str | None 
         lines += [f"{style.banner_text(banner)}.", ""]
     lines += [
         "Elke tabel van de bijlage staat hier als CSV-bestand voor verdere bewerking: UTF-8,",
-        "komma als scheidingsteken, punt als decimaalteken, één rij per uitkomst, met de",
-        "onafgeronde getallen. De kolomnamen zijn Engels (vast voor programma's); hieronder",
-        "staat wat elke kolom betekent. Lege cellen: geen waarde (niet getoetst of niet van",
-        "toepassing). Wijken met te weinig respondenten staan er niet in.",
+        "komma als scheidingsteken, punt als decimaalteken, één rij per uitkomst. De",
+        "kolomnamen zijn Engels (vast voor programma's); hieronder staat wat elke kolom",
+        "betekent. Lege cellen: geen waarde (niet getoetst of niet van toepassing).",
+        "",
+        "Afronding: uitkomsten uit de enquête staan er met niet meer decimalen in dan de",
+        "steekproef draagt: uitkomsten, intervalgrenzen en verschillen op 2 decimalen,",
+        "standaardfouten op 3, z op 2, p-waarden op 4 (afgekapt, zodat een p-waarde hier",
+        f"kleiner is dan {alpha_decimal(alpha)} precies als in de toets) en het effectieve "
+        "aantal respondenten op een heel getal;",
+        "verder afgerond geeft elk getal hetzelfde als in de bijlage.",
+        "",
+        "Privacy: wijken met te weinig respondenten staan er niet in, en ook niet de wijken",
+        "die nodig zijn om zo'n wijk niet uit het cijfer voor de hele gemeente terug te",
+        "rekenen; naast een niet getoonde wijk staan de rest van de gemeente en het verschil",
+        "ermee er niet in.",
+        "",
+        "Formules: een tekstcel die begint met =, +, -, @, een tab of een harde return krijgt",
+        "een enkel aanhalingsteken ervoor ('=...), zodat een spreadsheet er nooit een formule",
+        "van maakt; haal het weg als u de tekst zelf nodig hebt. In het werkboek is elke",
+        "tekst een tekstcel.",
     ]
     if workbook:
         lines.append(f"Dezelfde tabellen, opgemaakt zoals in de bijlage: {workbook}.")

@@ -143,9 +143,13 @@ def difference_findings(results: pd.DataFrame, against: str, year: int) -> list[
         where = getattr(row, "where", None)
         subject = row.label if not isinstance(where, str) or not where \
             else f"{where}: {_lower_first(row.label)}"
-        word = "hoger" if row.estimate > row.estimate_earlier else "lager"
-        text = (f"{subject} {word} dan in {against}: {format_value(row.estimate, row.kind)} "
-                f"tegen {format_value(row.estimate_earlier, row.kind)} ({year})")
+        if pd.isna(row.estimate_earlier):  # no rest beside a hidden wijk (suppression.py)
+            text = (f"{subject} {row.verdict} dan in {against}: "
+                    f"{format_value(row.estimate, row.kind)} ({year})")
+        else:
+            word = "hoger" if row.estimate > row.estimate_earlier else "lager"
+            text = (f"{subject} {word} dan in {against}: {format_value(row.estimate, row.kind)} "
+                    f"tegen {format_value(row.estimate_earlier, row.kind)} ({year})")
         kind = "positief" if row.verdict == "beter" else "aandachtspunt"
         out.append(Finding(row.theme, kind, text, row.anchor))
     return out

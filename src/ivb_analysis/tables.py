@@ -18,6 +18,8 @@ from typing import Literal
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ivb_analysis.suppression import REST_COLUMNS
+
 SUPPRESSED = "–"  # shown instead of an estimate for a domain below min_n
 MINUS = "−"  # typographic minus sign
 #: Digits of a float taken as its decimal value before rounding (noise of x100 lies beyond).
@@ -28,16 +30,19 @@ SIGNIFICANT_DIGITS = 12
 Format = Literal["text", "integer", "decimal1", "decimal2", "percent", "value", "change",
                  "pvalue", "year"]
 
+#: Excel number formats. Percentages are stored as fractions (0.191) with a percent format, so
+#: Excel shows 19,1% in a Dutch Excel and 19.1% in an English one; differences of percentages
+#: are procentpunten (a number with a label, not a percentage). p-values are text (below).
 EXCEL_FORMATS: dict[str, str] = {
     "text": "@",
     "integer": "#,##0",
     "decimal1": "#,##0.0",
     "decimal2": "#,##0.00",
-    "percent": '0"%"',
-    "percent1": '0.0"%"',
+    "percent": "0%",
+    "percent1": "0.0%",
     "change_percent": '+0.0" %-punt";-0.0" %-punt";0.0" %-punt"',
     "change": "+0.0;-0.0;0.0",
-    "pvalue": "0.000",
+    "pvalue": "@",
     "year": "0",
 }
 
@@ -129,9 +134,10 @@ def format_values_apart(
 
 
 def excel_value_format(kind: str, decimals: int) -> str:
-    """The Excel number format of an estimate shown with `decimals` decimals."""
+    """The Excel number format of an estimate shown with `decimals` decimals (percentages:
+    the value stored as a fraction, `excel_value`)."""
     digits = "0." + "0" * decimals if decimals else "0"
-    return f'{digits}"%"' if kind == "percentage" else f"#,##{digits}"
+    return f"{digits}%" if kind == "percentage" else f"#,##{digits}"
 
 
 def format_change(value: float, kind: str) -> str:
@@ -175,8 +181,27 @@ def format_cell(value: object, fmt: Format, kind: str | None = None) -> str:
     return format_value(number, kind or "")
 
 
+def is_percentage(fmt: Format, kind: str | None) -> bool:
+    """Whether a cell holds a percentage (0-100 in the tidy data, a fraction in Excel)."""
+    return fmt == "percent" or (fmt == "value" and kind == "percentage")
+
+
+def excel_value(value: object, fmt: Format, kind: str | None) -> object:
+    """What the workbook stores for a number: percentages as fractions (23.4 -> 0.234, shown
+    23% by the percent format), p-values as the annex's text ('< 0,001', '0,023'; one rule in
+    every Excel language), everything else as it is."""
+    if value is None or isinstance(value, str):
+        return value
+    if fmt == "pvalue":
+        return format_cell(value, "pvalue")
+    if is_percentage(fmt, kind) and isinstance(value, float | int):
+        return float(Decimal(f"{float(value):.{SIGNIFICANT_DIGITS}g}") / 100)
+    return value
+
+
 def excel_format(fmt: Format, kind: str | None, value: object) -> str | None:
-    """The Excel number format of one cell (None: leave it as text)."""
+    """The Excel number format of one cell (None: leave it as text). `value` is the tidy
+    value (percentages 0-100)."""
     if fmt == "text":
         return None
     if fmt == "value":
@@ -228,6 +253,11 @@ class AnnexTable:
 
     def __post_init__(self) -> None:
         frame = self.shown
+        if len(frame):  # no empty "Rest gemeente" beside a hidden wijk (suppression.py)
+            object.__setattr__(self, "columns", tuple(
+                c for c in self.columns if not (
+                    c.name in REST_COLUMNS and c.name in frame.columns
+                    and frame[c.name].isna().all())))
         missing = [c.name for c in self.columns if c.name not in frame.columns]
         if missing:
             raise ValueError(f"tabel {self.key}: kolommen ontbreken in de gegevens: {missing}")

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import benchmark, compare, style
+from ivb_analysis import benchmark, compare, style, suppression
 from ivb_analysis.annex import registry
 from ivb_analysis.annex.interface import (  # noqa: F401 (re-exported: the context's words)
     NOT_DELIVERED,
@@ -238,8 +238,9 @@ class Annex:
         data = self.long[self.long["year"].isin(years) & self.long["indicator"].isin(ids)]
         if data.empty:
             return pd.DataFrame()
-        return indicator_estimates(data, self.settings, by="wijk_code", indicators=ids,
-                                   years=years)
+        return suppression.complementary(indicator_estimates(
+            data, self.settings, by="wijk_code", indicators=ids, years=years),
+            self.settings.min_n, weights=suppression.weight_sums(data))
 
     def wijk_tested(self, indicators: Iterable[str]) -> pd.DataFrame:
         """Indicators per wijk in this year, each wijk tested against the rest (BH)."""
@@ -259,8 +260,9 @@ class Annex:
         tests = tests.assign(**{c: tests[c] * scale
                                 for c in ("estimate_rest", "difference", "se_difference")})
         names = self.wijken[["wijk_code", "wijk_naam"]]
-        return (est.merge(tests, on=["indicator", "year", "wijk_code"], how="left")
-                .merge(names, on="wijk_code", how="left"))
+        return suppression.without_rest(
+            est.merge(tests, on=["indicator", "year", "wijk_code"], how="left")
+            .merge(names, on="wijk_code", how="left"))
 
     @cached_property
     def wijk_estimates(self) -> pd.DataFrame:

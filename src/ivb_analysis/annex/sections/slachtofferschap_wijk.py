@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ivb_analysis import suppression
 from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import VERDICT
 from ivb_analysis.annex.interface import Context as Annex
@@ -26,11 +27,12 @@ def build(annex: Annex) -> Section | None:
     data["remark"] = [remark(bool(i), bool(u)) for i, u in
                       zip(data["indicatief"], data["unreliable"], strict=True)]
     data["row"] = data["indicator"] + "-" + data["wijk_code"].astype(str)
-    hidden = sorted(set(est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str)))
+    hidden = sorted(set(est.loc[est["suppressed"].astype(bool) & (est["n"] < s.min_n),
+                                "wijk_naam"].astype(str)))
     visible = common.shown(data, s.min_n)
     note = " ".join(t for t in (
         common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
-                                s.indicatief_n),
+                                s.indicatief_n), suppression.note(est, s.min_n),
         annex.empty_wijken_note,
         f"Elke wijk getoetst tegen de rest van de gemeente op {common.alpha_text(s)} met "
         "Benjamini-Hochberg-correctie per soort delict.",

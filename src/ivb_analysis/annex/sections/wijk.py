@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ivb_analysis import figures
+from ivb_analysis import figures, suppression
 from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import VERDICT
 from ivb_analysis.annex.interface import Context as Annex
@@ -37,8 +37,10 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
     est = est.sort_values("wijk_code", ignore_index=True)
     title = f"{spec.label} per wijk, {annex.year}"
     s = annex.settings
+    extra = est["suppressed"].astype(bool) & (est["n"] >= s.min_n)  # complementary
     fig = figures.wijk_bars(
-        est.assign(verdict=est[VERDICT]), title=title,
+        est[~extra].assign(verdict=est[VERDICT]), title=title,
+        note=suppression.complementary_note(est, s.min_n) or None,
         subtitle=f"{common.unit_phrase(spec.unit)}; wijk vergeleken met de rest van de gemeente",
         source=annex.source(), banner=s.banner,
         gemeente_value=annex.gemeente_value(indicator), kind=spec.kind,
@@ -53,12 +55,14 @@ def build_for(annex: Annex, indicator: str) -> Section | None:
                  "estimate", "se", "ci_low", "ci_high", "n", "n_eff", "indicatief",
                  "unreliable", "suppressed", "estimate_rest", "difference", "se_difference",
                  "p", "p_adjusted", VERDICT, "reason", "judgement", "remark"]]
-    hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
+    hidden = est.loc[est["suppressed"].astype(bool) & (est["n"] < s.min_n),
+                     "wijk_naam"].astype(str).tolist()
     visible = common.shown(data, s.min_n)
     visible, compared = over_time(annex, indicator, visible)
     note = " ".join(t for t in (
         common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
-                                s.indicatief_n), annex.empty_wijken_note) if t)
+                                s.indicatief_n), suppression.note(est, s.min_n),
+        annex.empty_wijken_note) if t)
     if compared:
         note = " ".join(t for t in (note, common.change_note(
             annex, list(annex.comparison.waves))) if t)
