@@ -108,7 +108,7 @@ def test_gemeente_wijk_and_rest_numbers_equal_the_annex(mini):
     for row in shown.itertuples():
         expected = wijk.loc[row.gebied]
         for column in ("estimate", "ci_low", "ci_high", "estimate_rest", "difference", "p"):
-            assert getattr(row, column) == pytest.approx(expected[column], rel=1e-10)
+            assert getattr(row, column) == pytest.approx(expected[column], rel=1e-10, nan_ok=True)
         assert row.verdict_polarity == expected["verdict_polarity"]
 
 
@@ -207,13 +207,15 @@ def test_hidden_cells_are_not_drawn_or_exported(tmp_path):
     assert "15-24" in fig.texts[-1].get_text() or any(
         "Niet getoond" in t.get_text() and "15-24" in t.get_text() for t in fig.texts)
     path = d.to_excel(table, tmp_path / "tabel.xlsx", title="Onveiligheid naar leeftijd")
-    sheet = openpyxl.load_workbook(path)["T01"] if "T01" in openpyxl.load_workbook(
-        path).sheetnames else openpyxl.load_workbook(path).worksheets[1]
+    book = openpyxl.load_workbook(path)
+    sheet = next(book[name] for name in book.sheetnames if name.startswith("T01"))
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    # the annex's workbook stores a percentage as a fraction (0.234 shown as 23,4%)
+    numbers = [c * 100 for c in cells if isinstance(c, float)]
     shown = table[~table["suppressed"]]
-    assert any(isinstance(c, float) and np.isclose(c, shown["estimate"].iloc[0]) for c in cells)
+    assert any(np.isclose(c, shown["estimate"].iloc[0], atol=5e-2) for c in numbers)
     truth = _true_value(d, 2015, leeftijd="15-24")
-    assert not any(isinstance(c, float) and np.isclose(c, truth, atol=5e-4) for c in cells)
+    assert not any(np.isclose(c, truth, atol=5e-2) for c in numbers)
 
 
 def test_bad_questions_are_refused_in_dutch(mini):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ivb_analysis import compare
+from ivb_analysis import compare, suppression
 from ivb_analysis.annex.context import Annex
 from ivb_analysis.config import Settings, load_settings
 from ivb_analysis.errors import InputError
@@ -186,6 +186,7 @@ class Delivery:
         merged = est.merge(tested.drop(columns=["estimate", "n"]), on=["indicator", "year",
                                                                      *columns], how="left")
         merged["reason"] = merged["reason"].where(~merged["suppressed"], compare.REASON_SMALL)
+        merged = suppression.without_rest(merged)  # the annex's rule: no rest beside a hidden cell
         return merged[[*columns, *RESULT, "estimate_rest", "n_rest", *TESTS]]
 
     def _between(self, data: pd.DataFrame, dims: list[_domains.Dimension],
