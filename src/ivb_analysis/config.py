@@ -85,6 +85,8 @@ class Settings:
     # A stratum with a single respondent/PSU: "fail" (R's default), "certainty", "adjust",
     # "average" (R's options(survey.lonely.psu=...)).
     lonely_psu: str = "adjust"
+    # The wijk (name or CBS code) that gets its own block in the key findings, e.g. the centre.
+    focus_wijk: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
