@@ -216,3 +216,71 @@ def _bars(
         note = "geen kaart beschikbaar: staafdiagram per wijk" + (
             f"; geen gegevens: {', '.join(without)}" if without else "")
         return finish(fig, source=source, banner=banner, note=note)
+
+
+def wijk_map_panels(
+    panels: list[tuple[str, Values, Mapping[str, str], int]],
+    geometry: gpd.GeoDataFrame | str | Path,
+    *,
+    title: str,
+    source: str,
+    banner: str | None,
+    note: str | None = None,
+    cmap: str = "viridis",
+    code_column: str = "statcode",
+) -> Figure:
+    """Small multiples: one map per indicator (at most four, two per row), each with its own
+    colour scale so the differences between wijken show (a shared 0-10 scale would hide 7,3
+    against 7,5). A panel is (title, values by wijk code, marks by wijk code such as '▼', the
+    decimals of the labels); each wijk is labelled with its value and mark."""
+    if not 1 <= len(panels) <= 4:
+        raise ValueError("1 tot 4 kaarten per figuur")
+    shapes = _geometry(geometry, code_column)
+    codes = shapes[code_column].tolist()
+    minx, miny, maxx, maxy = shapes.total_bounds
+    geographic = shapes.crs is None or shapes.crs.is_geographic
+    aspect = 1 / math.cos(math.radians((miny + maxy) / 2)) if geographic else 1.0
+    colormap = mpl.colormaps[cmap]
+    rows = (len(panels) + 1) // 2
+    height = 0.55 + rows * 3.45 + 0.75
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(A4_WIDTH_INCH, height))
+        fig.text(0.02, 1 - 0.45 / height, title, ha="left", va="bottom",
+                 fontsize=STYLE["axes.titlesize"], fontweight=STYLE["axes.titleweight"])
+        for k, (name, raw, marks, decimals) in enumerate(panels):
+            values = _values(raw).reindex(codes)
+            finite = values[np.isfinite(values)]
+            low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+            norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
+            row, col = divmod(k, 2)
+            top = 1 - (0.55 + row * 3.45) / height
+            ax = fig.add_axes((0.02 + col * 0.5, top - 2.75 / height, 0.46, 2.5 / height))
+            ax.set_title(name, loc="left", fontsize=9)
+            for code, shape in zip(codes, shapes.geometry, strict=True):
+                value = values.get(code, np.nan)
+                has_value = bool(np.isfinite(value))
+                ax.add_patch(PathPatch(
+                    _path(shape),
+                    facecolor=colormap(norm(value)) if has_value else MISSING_COLOUR,
+                    edgecolor="white", linewidth=0.7, hatch=None if has_value else "//",
+                    label=code))
+                if has_value:
+                    point = shape.representative_point()
+                    ax.text(point.x, point.y,
+                            f"{dutch_number(value, decimals)}{marks.get(code, '')}",
+                            ha="center", va="center", fontsize=8, color="black",
+                            path_effects=[patheffects.withStroke(linewidth=2,
+                                                                 foreground="white")])
+            pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.02
+            ax.set_xlim(minx - pad_x, maxx + pad_x)
+            ax.set_ylim(miny - pad_y, maxy + pad_y)
+            ax.set_aspect(aspect)
+            ax.set_axis_off()
+            bar_ax = fig.add_axes((0.08 + col * 0.5, top - 3.05 / height, 0.32, 0.1 / height))
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), cax=bar_ax,
+                               orientation="horizontal")
+            bar.ax.xaxis.set_major_formatter(
+                _decimal_comma(_tick_decimals(high - low, decimals)))
+            bar.ax.tick_params(labelsize=8)
+            bar.outline.set_visible(False)
+        return finish(fig, source=source, banner=banner, note=note)

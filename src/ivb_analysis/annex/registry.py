@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import Section
@@ -18,7 +17,8 @@ from ivb_analysis.annex.sections import (
     slachtofferschap_wijk,
     trends,
     veiligheidshuis,
-    wijk,
+    wijkoverzicht,
+    wijktabellen,
 )
 from ivb_analysis.catalogue import Selections
 
@@ -26,15 +26,14 @@ Builder = Callable[[Annex], "Section | None"]
 
 
 def builders(selections: Selections) -> dict[str, Builder]:
-    """Section key -> build function, in annex order (one wijk section per selected
-    indicator)."""
+    """Section key -> build function, in annex order (the wijken as one overview; their full
+    tables in the appendix `wijktabellen`)."""
     out: dict[str, Builder] = {
         hoofdlijnen.KEY: hoofdlijnen.build,
         kerncijfers.KEY: kerncijfers.build,
         footprint.KEY: footprint.build,
     }
-    for indicator in selections.wijk_indicators:
-        out[wijk.key(indicator)] = partial(wijk.build_for, indicator=indicator)
+    out[wijkoverzicht.KEY] = wijkoverzicht.build
     out.update({
         trends.KEY: trends.build,
         slachtofferschap.KEY: slachtofferschap.build,
@@ -43,5 +42,6 @@ def builders(selections: Selections) -> dict[str, Builder]:
         veiligheidshuis.KEY: veiligheidshuis.build,
         items.KEY: items.build,
         begrippen.KEY: begrippen.build,
+        wijktabellen.KEY: wijktabellen.build,
     })
     return out
