@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -229,10 +230,12 @@ def wijk_map_panels(
     cmap: str = "viridis",
     code_column: str = "statcode",
 ) -> Figure:
-    """Small multiples: one map per indicator (at most four, two per row), each with its own
+    """Small multiples: one map per indicator (at most four; three in a row, four as 2 x 2),
+    each with its own
     colour scale so the differences between wijken show (a shared 0-10 scale would hide 7,3
     against 7,5). A panel is (title, values by wijk code, marks by wijk code such as '▼', the
-    decimals of the labels); each wijk is labelled with its value and mark."""
+    decimals of the labels); each wijk is labelled with its value and mark (three in a row:
+    the mark only, the values are in the table beside the maps)."""
     if not 1 <= len(panels) <= 4:
         raise ValueError("1 tot 4 kaarten per figuur")
     shapes = _geometry(geometry, code_column)
@@ -241,8 +244,12 @@ def wijk_map_panels(
     geographic = shapes.crs is None or shapes.crs.is_geographic
     aspect = 1 / math.cos(math.radians((miny + maxy) / 2)) if geographic else 1.0
     colormap = mpl.colormaps[cmap]
-    rows = (len(panels) + 1) // 2
-    height = 0.55 + rows * 3.45 + 0.75
+    ncols = min(len(panels), 3) if len(panels) != 4 else 2
+    rows = (len(panels) + ncols - 1) // ncols
+    cell = A4_WIDTH_INCH / ncols  # the width of one panel
+    map_h = cell * 1.15
+    row_h = map_h + 0.75
+    height = 0.55 + rows * row_h + 0.75
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(A4_WIDTH_INCH, height))
         fig.text(0.02, 1 - 0.45 / height, title, ha="left", va="bottom",
@@ -252,10 +259,12 @@ def wijk_map_panels(
             finite = values[np.isfinite(values)]
             low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
             norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
-            row, col = divmod(k, 2)
-            top = 1 - (0.55 + row * 3.45) / height
-            ax = fig.add_axes((0.02 + col * 0.5, top - 2.75 / height, 0.46, 2.5 / height))
-            ax.set_title(name, loc="left", fontsize=9)
+            row, col = divmod(k, ncols)
+            top = 1 - (0.55 + row * row_h) / height
+            ax = fig.add_axes((0.01 + col / ncols, top - (map_h + 0.25) / height,
+                               1 / ncols - 0.02, map_h / height))
+            ax.set_title("\n".join(textwrap.wrap(name, 34 if ncols < 3 else 24)),
+                         loc="left", fontsize=8.5)
             for code, shape in zip(codes, shapes.geometry, strict=True):
                 value = values.get(code, np.nan)
                 has_value = bool(np.isfinite(value))
@@ -264,10 +273,11 @@ def wijk_map_panels(
                     facecolor=colormap(norm(value)) if has_value else MISSING_COLOUR,
                     edgecolor="white", linewidth=0.7, hatch=None if has_value else "//",
                     label=code))
-                if has_value:
+                label = (f"{dutch_number(value, decimals)}{marks.get(code, '')}" if ncols < 3
+                         else marks.get(code, "").strip())
+                if has_value and label:
                     point = shape.representative_point()
-                    ax.text(point.x, point.y,
-                            f"{dutch_number(value, decimals)}{marks.get(code, '')}",
+                    ax.text(point.x, point.y, label,
                             ha="center", va="center", fontsize=8, color="black",
                             path_effects=[patheffects.withStroke(linewidth=2,
                                                                  foreground="white")])
@@ -276,7 +286,8 @@ def wijk_map_panels(
             ax.set_ylim(miny - pad_y, maxy + pad_y)
             ax.set_aspect(aspect)
             ax.set_axis_off()
-            bar_ax = fig.add_axes((0.08 + col * 0.5, top - 3.05 / height, 0.32, 0.1 / height))
+            bar_ax = fig.add_axes((0.04 + col / ncols, top - (map_h + 0.5) / height,
+                                   1 / ncols - 0.1, 0.1 / height))
             bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), cax=bar_ax,
                                orientation="horizontal")
             bar.ax.xaxis.set_major_formatter(

@@ -125,7 +125,7 @@ def benchmark(annex: Annex) -> list[findings.Finding]:
     untested = counts[f"niet_getoetst_{last}"]
     text += f"; {untested} niet getoetst." if untested else "."
     out = [_line("positie", text, anchor,
-                 f"positie {last}: Benjamini-Hochberg over de {counts['present']} indicatoren")]
+                 f"BH over {counts['present']} indicatoren, {last}")]
     if len(waves) == 2:
         first = waves[0]
         _, judged = findings.footprint_sentence(counts, waves, group)
@@ -149,8 +149,7 @@ def benchmark(annex: Annex) -> list[findings.Finding]:
             text += f" Gelijk: {gelijk}" + (f"; niet getoetst: {untested}." if untested
                                              else ".")
             out.append(_line(kind, text, anchor,
-                             f"ontwikkeling t.o.v. {group}: Benjamini-Hochberg over de "
-                             f"{counts['present']} indicatoren"))
+                             f"BH over {counts['present']} ontwikkelingen"))
     return out
 
 
@@ -232,8 +231,7 @@ def changes(annex: Annex, base: Base) -> findings.Finding | None:
     anchor = (row_anchor(str(significant["table"].iloc[0]), significant["indicator"].iloc[0])
               if len(significant) else row_anchor(tables[0], tested["indicator"].iloc[0]))
     return _line(kind, text, anchor,
-                 f"verschil met {base.year}: Benjamini-Hochberg per tabel ("
-                 + " en ".join(tables) + ")")
+                 "BH per tabel (" + " en ".join(tables) + f"), verschil met {base.year}")
 
 
 def trends(annex: Annex) -> findings.Finding | None:
@@ -248,20 +246,20 @@ def trends(annex: Annex) -> findings.Finding | None:
     if significant.empty:
         return _line("stabiel", f"Geen significante trend over {period} ({len(data)} reeksen "
                      "getoetst).", row_anchor(TREND_TABLE, data["row"].iloc[0]),
-                     "lineaire trend: Benjamini-Hochberg over de reeksen")
+                     "BH over de trendreeksen")
     parts = [f"{_label(annex, r.indicator)} {'stijgt' if r.difference > 0 else 'daalt'} "
              f"({getattr(r, VERDICT)})" for r in significant.itertuples(index=False)]
     return _line("trend", f"Significante trend {period}: {common.join(parts)}; op "
                  f"{len(data) - len(significant)} andere reeksen geen significante trend.",
                  row_anchor(TREND_TABLE, significant["row"].iloc[0]),
-                 "lineaire trend: Benjamini-Hochberg over de reeksen")
+                 "BH over de trendreeksen")
 
 
 # --- 6: wijken that stand out ----------------------------------------------------------------
 
 
 def _compared(annex: Annex, rows: pd.DataFrame) -> str:
-    return common.join([f"{_label(annex, r.indicator)} "
+    return common.join([f"{_short(annex, r.indicator)} "
                         f"({_value(annex, r.indicator, r.estimate)} tegen "
                         f"{_value(annex, r.indicator, r.estimate_rest)})"
                         for r in rows.itertuples(index=False)])
@@ -280,14 +278,14 @@ def wijken(annex: Annex) -> list[findings.Finding]:
         part = part.assign(size=[len(r) for r in part["rows"]]).sort_values(
             "size", ascending=False, kind="stable")
         texts = [f"{r.wijk_naam} ({len(r.rows)}: "
-                 f"{common.join([_short(annex, i) for i in r.rows['indicator']])})"
+                 f"{', '.join(_short(annex, i) for i in r.rows['indicator'])})"
+                 if verdict == "slechter" else f"{r.wijk_naam} ({len(r.rows)})"
                  for r in part.itertuples(index=False)]
         head = ("Wijken die aandacht vragen (significant slechter dan de rest van "
                 if verdict == "slechter" else
                 "Wijken die er gunstig uitspringen (significant beter dan de rest van ")
-        out.append(_line(kind, f"{head}{annex.gemeente} op minstens {MIN_INDICATORS} "
-                         f"indicatoren): " + "; ".join(texts) + ". De waarden staan in het "
-                         "wijkoverzicht.",
+        out.append(_line(kind, f"{head}{annex.gemeente} op minstens {MIN_INDICATORS} van de "
+                         "wijkindicatoren): " + "; ".join(texts) + ".",
                          row_anchor(WIJK_OVERVIEW, part["wijk_code"].iloc[0]),
                          wijkoverzicht.FAMILY))
     return out
@@ -342,9 +340,8 @@ def focus(annex: Annex, base: Base) -> tuple[str, list[findings.Finding]]:
                      for r in rows.itertuples(index=False)]
             out.append(_line("focus", "Slachtofferschap t.o.v. de rest: "
                              + common.join(parts) + ".",
-                             row_anchor(VICTIMS_WIJK, rows["row"].iloc[0]),
-                             "wijk tegen de rest; Benjamini-Hochberg per soort delict over de "
-                             "wijken"))
+                             row_anchor(VICTIMS_WIJK, code),
+                             "BH per delict over de wijken"))
     police = _section_table(annex, POLICE, POLICE_WIJK_TABLE)
     if police is not None and "rate_total" in police.shown.columns:
         rows = police.shown[police.shown["wijk_code"] == code]
@@ -354,9 +351,9 @@ def focus(annex: Annex, base: Base) -> tuple[str, list[findings.Finding]]:
                     "per 1.000 inwoners")
             if len(total):
                 text += f" (heel {annex.gemeente} {dutch_number(total['rate_total'].iloc[0], 1)})"
-            text += (". Let op: in een centrum met veel bezoekers, winkels en horeca tellen de "
-                     "misdrijven tegen bezoekers mee maar de bezoekers niet als inwoner; het "
-                     "cijfer per inwoner overschat dan het risico voor een bewoner.")
+            text += (". Let op: bij veel bezoekers, winkels en horeca tellen misdrijven tegen "
+                     "bezoekers mee, de bezoekers niet als inwoner: per inwoner overschat dit "
+                     "het risico voor een bewoner.")
             out.append(_line("focus", text, row_anchor(POLICE_WIJK_TABLE, code)))
     return name, out
 
@@ -380,7 +377,7 @@ def _focus_changes(annex: Annex, code: str, base: Base) -> findings.Finding | No
         verdict = row[VERDICT]
         if verdict in ("beter", "slechter"):
             word = "gestegen" if row["difference"] > 0 else "gedaald"
-            parts.append(f"{_label(annex, indicator)} {word} van "
+            parts.append(f"{_short(annex, indicator)} {word} van "
                          f"{_value(annex, indicator, row['estimate_reference'])} naar "
                          f"{_value(annex, indicator, row['estimate'])} ({verdict})")
         elif verdict == "gelijk":
@@ -389,7 +386,7 @@ def _focus_changes(annex: Annex, code: str, base: Base) -> findings.Finding | No
     text = (head + "; ".join(parts) + f"; gelijk op {gelijk}." if parts else
             head + f"geen significante verandering (gelijk op {gelijk}).")
     return _line("focus", text, row_anchor(f"wijk_{annex.selections.wijk_indicators[0]}", code),
-                 "verschil met eerdere meting: Benjamini-Hochberg per indicator over de wijken")
+                 f"BH per indicator over de wijken, verschil met {base.year}")
 
 
 # --- the section -----------------------------------------------------------------------------
@@ -420,8 +417,7 @@ def build(annex: Annex) -> Section:
         parts.append(f'<div class="thema"><h4>{html.escape(name)}</h4><ul>'
                      + "".join(map(_item, block)) + "</ul></div>")
     base = comparable_base(annex)
-    text = (f"Waar staat {annex.gemeente} in {annex.year}? Alleen getoetste uitkomsten "
-            f"({base.phrase}); bij elk oordeel staat tussen [ ] binnen welke groep toetsen "
-            "(Benjamini-Hochberg-correctie) het is getoetst. 'Niet getoetst' telt apart van "
-            "'gelijk'. Elke zin verwijst naar de tabelrij waar het cijfer staat.")
+    text = (f"Waar staat {annex.gemeente} in {annex.year}? Alleen getoetste oordelen "
+            f"({base.phrase}); tussen [ ] de groep toetsen waarover de "
+            "Benjamini-Hochberg-correctie (BH) liep. Elke zin verwijst naar zijn tabelrij.")
     return Section(KEY, "Hoofdlijnen", text, html="".join(parts))

@@ -117,7 +117,9 @@ def build(annex: Annex) -> Section | None:
                 "definition": definition(cat, ind) if k == 0 else "",
                 "item": item_id,
                 "question": item.label,
-                "answers": " / ".join(item.categories.values()),
+                "answers": (" / ".join(item.categories.values())
+                            if k == 0 or item.categories != cat.items[ind.items[0]].categories
+                            else "idem"),
                 "reversed": "ja" if item_id in ind.reversed else "",
                 "status": ("niet in deze levering" if not annex.delivered(ind.id) else ""),
                 "row": f"{ind.id}-{item_id}",

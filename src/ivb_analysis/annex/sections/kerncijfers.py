@@ -7,7 +7,7 @@ import pandas as pd
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import NOT_DELIVERED, Annex
 from ivb_analysis.annex.model import Section
-from ivb_analysis.tables import AnnexTable, Column, remark
+from ivb_analysis.tables import AnnexTable, Column, format_interval, remark
 
 KEY = "kerncijfers"
 ESTIMATE_COLUMNS = ["indicator", "label", "theme", "kind", "unit", "year", "estimate", "se",
@@ -47,9 +47,14 @@ def build(annex: Annex) -> Section:
     data["remark"] = [remark(i, u) for i, u in zip(data["indicatief"], data["unreliable"],
                                                    strict=True)]
     data = with_missing(annex, common.shown(data, annex.settings.min_n), ids)
-    columns = [Column("label", "Indicator", "text", 30), Column("unit", "Eenheid", "text", 22),
-               *common.estimate_columns(str(annex.year)), *compared,
-               *common.remark_columns(data)]
+    data["interval"] = [format_interval(lo, hi, k) if isinstance(k, str) else ""
+                        for lo, hi, k in zip(data["ci_low"], data["ci_high"], data["kind"],
+                                             strict=True)]
+    # One interval column and no effective n (both in the CSV): the table stays portrait.
+    columns = [Column("label", "Indicator", "text", 26), Column("unit", "Eenheid", "text", 20),
+               Column("estimate", f"Waarde {annex.year}", "value", 9),
+               Column("interval", "95%-interval", "text", 12, nowrap=True),
+               Column("n", "n", "integer", 7), *compared, *common.remark_columns(data)]
     table = AnnexTable(
         KEY, f"Footprint-indicatoren voor heel {annex.gemeente}, {annex.year}",
         data, tuple(columns), source=annex.source(),

@@ -15,12 +15,13 @@ from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable, Column, format_value
 
 KEY = "wijkoverzicht"
-#: The indicators mapped (the first four of these the delivery has, among the wijk indicators).
+#: The indicators mapped (the first three of these the delivery has, among the wijk
+#: indicators: one row of maps, so maps and matrix share a page).
 MAP_INDICATORS = ("rapportcijfer_veiligheid", "onveiligheid_buurt", "overlast_totaal",
                   "sociale_cohesie", "fysieke_verloedering", "rapportcijfer_leefbaarheid")
 NOT_TESTED = "niet getoetst"
 #: BH family of every verdict in the matrix, in the words of the key findings.
-FAMILY = "wijk tegen de rest van de gemeente; Benjamini-Hochberg per indicator over de wijken"
+FAMILY = "wijk tegen de rest; BH per indicator over de wijken"
 
 
 def mark(verdict: object, difference: float) -> str:
@@ -106,7 +107,7 @@ def _matrix(annex: Annex, data: pd.DataFrame) -> AnnexTable:
 def _maps(annex: Annex, data: pd.DataFrame) -> FigureItem | None:
     if not annex.settings.files.geometry:
         return None
-    chosen = [i for i in MAP_INDICATORS if i in set(data["indicator"])][:4]
+    chosen = [i for i in MAP_INDICATORS if i in set(data["indicator"])][:3]
     if not chosen:
         return None
     from ivb_analysis import maps
@@ -125,7 +126,8 @@ def _maps(annex: Annex, data: pd.DataFrame) -> FigureItem | None:
         panels, annex.settings.path("geometry"), title=title, source=annex.source(),
         banner=annex.settings.banner,
         note=(f"▲/▼ significant hoger/lager dan de rest van {annex.gemeente}; elke kaart heeft "
-              "een eigen kleurschaal (van de laagste tot de hoogste wijk). Grijs: geen cijfer."))
+              "een eigen kleurschaal (van de laagste tot de hoogste wijk); de waarden staan in "
+              "de tabel. Grijs: geen cijfer."))
     lines = []
     for i in chosen:
         part = data[data["indicator"] == i].sort_values("estimate")
