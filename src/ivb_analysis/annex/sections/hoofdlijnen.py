@@ -49,12 +49,10 @@ WIJK_OVERVIEW = wijkoverzicht.KEY
 
 
 def _section_table(annex: Annex, section: str, table: str | None = None):
-    found = annex.section(section) if section in annex.keys() else None
-    if found is None:
-        return None
     try:
-        return found.table(table)
-    except KeyError:
+        found = annex.section(section)
+        return None if found is None else found.table(table)
+    except KeyError:  # no such section in the registry, or no such table
         return None
 
 
@@ -171,13 +169,18 @@ def crime(annex: Annex) -> findings.Finding | None:
                          "misdrijven per inwoner)")
             return _line("politie", text + ". Registraties, geen steekproef: geen toets.",
                          row_anchor(POLICE_GROUP_TABLE, annex.year))
-    section = annex.section(POLICE) if POLICE in annex.keys() else None
-    rate = getattr(section, "gemeente_rate", None) if section is not None else None
-    if rate is None:
+    wijken_table = _section_table(annex, POLICE, POLICE_WIJK_TABLE)
+    if wijken_table is None or "rate_total" not in wijken_table.shown.columns:
         return None
-    return _line("politie", f"De politie registreerde in {annex.year} {dutch_number(rate, 1)} "
-                 f"misdrijven per 1.000 inwoners (geen vergelijking met de {group}: "
-                 f"{annex.skipped.get('politie_groep', 'geen groepscijfers')}).")
+    total = wijken_table.shown[wijken_table.shown["wijk_code"] == annex.settings.gemeente_code]
+    if total.empty or pd.isna(total["rate_total"].iloc[0]):
+        return None
+    reason = annex.skipped.get(POLICE_GROUP_TABLE, "geen groepscijfers")
+    return _line("politie", f"De politie registreerde in {annex.year} "
+                 f"{dutch_number(total['rate_total'].iloc[0], 1)} misdrijven per 1.000 "
+                 f"inwoners (geen vergelijking met de {group}: {reason}). Registraties, geen "
+                 "steekproef: geen toets.",
+                 row_anchor(POLICE_WIJK_TABLE, annex.settings.gemeente_code))
 
 
 # --- 4 and 5: changes and trends of the whole gemeente ----------------------------------------

@@ -139,13 +139,14 @@ def table_for(annex: Annex, indicator: str) -> AnnexTable | None:
                            apart_from=("estimate", f"verdict_{base}")),
                     Column(f"judgement_{base}", f"{annex.year} t.o.v. {base}", "text", 16)]
     note = " ".join(t for t in (
+        f"{common.unit_phrase(spec.unit)}.",
         common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
                                 s.indicatief_n), annex.empty_wijken_note,
         f"T.o.v. rest gemeente: getoetst op {common.alpha_text(s)}, Benjamini-Hochberg per "
         "indicator over de wijken.",
         common.change_note(annex, [base]) if compared else "") if t)
     return AnnexTable(
-        key(indicator), f"{spec.label} per wijk, {annex.year} ({spec.unit})", visible,
+        key(indicator), f"{spec.label} per wijk, {annex.year}", visible,
         (Column("wijk_naam", "Wijk", "text", 18),
          Column("estimate", f"Waarde {annex.year}", "value", 10,
                 apart_from=("estimate_rest", VERDICT)),

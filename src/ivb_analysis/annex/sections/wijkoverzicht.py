@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ivb_analysis import figures
 from ivb_analysis.annex import common
 from ivb_analysis.annex.context import VERDICT, Annex
 from ivb_analysis.annex.model import FigureItem, Section
