@@ -373,7 +373,7 @@ def test_the_demo_findings_state_what_the_seed_says(delivery):
     assert ("leefbaarheid gestegen van 7,0 naar 7,4 (beter); veiligheid gestegen van 6,5 naar "
             "7,1 (beter)") in focus_texts
     assert "overlast totaal (64% tegen 38%)" in focus_texts
-    assert "per inwoner overschat dit het risico" in focus_texts
+    assert "de bezoekers niet als inwoner: dit overschat het risico" in focus_texts
     # every linked row exists in the page
     page = annex_html(annex, annex.sections())
     for line in [*lines, *block]:
@@ -516,3 +516,34 @@ def test_items_show_each_statement_per_wave_with_its_test(delivery):
     assert len(items) == 10 and not items & {i.id for i in annex.catalogue.footprint}
     trends = annex.section("trends").table("trends").data
     assert not items & set(trends["indicator"])
+
+
+def test_police_section_one_rate_no_empty_years_poisson_margins_and_reasons(demo_copy):
+    """Issue 18.7 / 21.4: one row per wijk plus the gemeente (not 90 rows), no column for a
+    year without data, a Poisson margin instead of a percentage below 30 registrations, the
+    visitors caveat, and the reason when the group comparison is missing."""
+    from ivb_analysis.annex.sections import politie
+
+    # R: poisson.test(15)$conf.int = 8.395386 24.740219 (exact, Garwood)
+    low, high = politie.poisson_interval(15, 1000)
+    assert low == pytest.approx(8.395386, abs=1e-6) and high == pytest.approx(24.740219, abs=1e-6)
+    assert politie.poisson_interval(0, 1000)[0] == 0.0
+    raw = demo_copy(years=(2012, 2013))
+    annex = Annex(load_settings(raw), 2012)
+    table = annex.section("politie").table("politie")
+    shown = table.for_readers()
+    assert len(shown) == 11 and shown["Wijk"].iloc[0] == "Heel Hengelo (som van de wijken)"
+    assert "Misdrijven 2012" in shown.columns and "Misdrijven 2011" not in shown.columns
+    assert "Verandering" not in shown.columns  # no 2011 registrations in the delivery
+    assert "visitors" not in table.note and "bezoekers" in table.note
+    small = table.data[(table.data["count"] < 30) & table.data["population"].notna()]
+    assert len(small) and small["ci_low"].notna().all()
+    # 2013: the year before exists, so the change column is there
+    later = Annex(load_settings(raw), 2013).section("politie").table("politie").for_readers()
+    assert {"Misdrijven 2012", "Verandering"} <= set(later.columns)
+    # without the group files the section says why there is no comparison
+    settings = load_settings(raw)
+    bare = Annex(settings.replace(files=dataclasses.replace(settings.files, group_crime=None)),
+                 2013)
+    assert "Geen vergelijking met de G32: de levering heeft geen misdrijf" in \
+        bare.section("politie").text

@@ -31,7 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from ivb_analysis.errors import InputError
-from ivb_analysis.figures import A4_WIDTH_INCH, PALETTE, STYLE, finish
+from ivb_analysis.figures import A4_WIDTH_INCH, PALETTE, STYLE, AnnexFigure, finish
 from ivb_analysis.tables import dutch_number
 
 _WIJK = re.compile(r"WK\d{6}")
@@ -251,7 +251,7 @@ def wijk_map_panels(
     row_h = map_h + 0.75
     height = 0.55 + rows * row_h + 0.75
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(A4_WIDTH_INCH, height))
+        fig = AnnexFigure(figsize=(A4_WIDTH_INCH, height))
         fig.text(0.02, 1 - 0.45 / height, title, ha="left", va="bottom",
                  fontsize=STYLE["axes.titlesize"], fontweight=STYLE["axes.titleweight"])
         for k, (name, raw, marks, decimals) in enumerate(panels):

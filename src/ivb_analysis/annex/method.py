@@ -125,5 +125,5 @@ def _per_year(values: object, year: int) -> object:
 def _response_text(value: object) -> str:
     """35 -> '35%'; a text is given as written."""
     if isinstance(value, int | float):
-        return f"{common.count_word(int(round(value)))}%"
+        return f"{common.count_word(round(value))}%"
     return str(value)

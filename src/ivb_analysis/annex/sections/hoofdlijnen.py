@@ -250,7 +250,7 @@ def trends(annex: Annex) -> findings.Finding | None:
         return _line("stabiel", f"Geen significante trend over {period} ({len(data)} reeksen "
                      "getoetst).", row_anchor(TREND_TABLE, data["row"].iloc[0]),
                      "BH over de trendreeksen")
-    parts = [f"{_label(annex, r.indicator)} {'stijgt' if r.difference > 0 else 'daalt'} "
+    parts = [f"{_short(annex, r.indicator)} {'stijgt' if r.difference > 0 else 'daalt'} "
              f"({getattr(r, VERDICT)})" for r in significant.itertuples(index=False)]
     return _line("trend", f"Significante trend {period}: {common.join(parts)}; op "
                  f"{len(data) - len(significant)} andere reeksen geen significante trend.",
@@ -341,7 +341,7 @@ def focus(annex: Annex, base: Base) -> tuple[str, list[findings.Finding]]:
             parts = [f"{_label(annex, r.indicator)} {_value(annex, r.indicator, r.estimate)} "
                      f"tegen {_value(annex, r.indicator, r.estimate_rest)} ({getattr(r, VERDICT)})"
                      for r in rows.itertuples(index=False)]
-            out.append(_line("focus", "Slachtofferschap t.o.v. de rest: "
+            out.append(_line("focus", "Slachtoffer t.o.v. de rest: "
                              + common.join(parts) + ".",
                              row_anchor(VICTIMS_WIJK, code),
                              "BH per delict over de wijken"))
@@ -350,13 +350,12 @@ def focus(annex: Annex, base: Base) -> tuple[str, list[findings.Finding]]:
         rows = police.shown[police.shown["wijk_code"] == code]
         total = police.shown[police.shown["wijk_code"] == annex.settings.gemeente_code]
         if len(rows) and pd.notna(rows["rate_total"].iloc[0]):
-            text = (f"Geregistreerde misdrijven: {dutch_number(rows['rate_total'].iloc[0], 1)} "
-                    "per 1.000 inwoners")
+            text = (f"Misdrijven: {dutch_number(rows['rate_total'].iloc[0], 1)} per 1.000 "
+                    "inwoners")
             if len(total):
                 text += f" (heel {annex.gemeente} {dutch_number(total['rate_total'].iloc[0], 1)})"
-            text += (". Let op: bij veel bezoekers, winkels en horeca tellen misdrijven tegen "
-                     "bezoekers mee, de bezoekers niet als inwoner: per inwoner overschat dit "
-                     "het risico voor een bewoner.")
+            text += ("; let op: misdrijven tegen bezoekers, winkels en horeca tellen mee, de "
+                     "bezoekers niet als inwoner: dit overschat het risico voor een bewoner.")
             out.append(_line("focus", text, row_anchor(POLICE_WIJK_TABLE, code)))
     return name, out
 
@@ -409,7 +408,8 @@ def _item(finding: findings.Finding) -> str:
     if finding.anchor:
         text = f'<a href="#{html.escape(finding.anchor)}">{text}</a>'
     if finding.family:
-        text += f' <span class="familie">[toets: {html.escape(finding.family)}]</span>'
+        text += (' <span class="familie" style="font-size: 8pt; color: #555;">'
+                 f"[{html.escape(finding.family)}]</span>")
     return f"<li>{text}</li>"
 
 
@@ -421,6 +421,6 @@ def build(annex: Annex) -> Section:
                      + "".join(map(_item, block)) + "</ul></div>")
     base = comparable_base(annex)
     text = (f"Waar staat {annex.gemeente} in {annex.year}? Alleen getoetste oordelen "
-            f"({base.phrase}); tussen [ ] de groep toetsen waarover de "
-            "Benjamini-Hochberg-correctie (BH) liep. Elke zin verwijst naar zijn tabelrij.")
+            f"({base.phrase}); tussen [ ] de toetsen waarover de Benjamini-Hochberg-correctie "
+            "(BH) liep. Elke zin verwijst naar zijn tabelrij.")
     return Section(KEY, "Hoofdlijnen", text, html="".join(parts))

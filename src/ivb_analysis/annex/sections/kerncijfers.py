@@ -47,9 +47,9 @@ def build(annex: Annex) -> Section:
     data["remark"] = [remark(i, u) for i, u in zip(data["indicatief"], data["unreliable"],
                                                    strict=True)]
     data = with_missing(annex, common.shown(data, annex.settings.min_n), ids)
-    data["interval"] = [format_interval(lo, hi, k) if isinstance(k, str) else ""
-                        for lo, hi, k in zip(data["ci_low"], data["ci_high"], data["kind"],
-                                             strict=True)]
+    reader = data.assign(interval=[format_interval(lo, hi, k) if isinstance(k, str) else ""
+                                   for lo, hi, k in zip(data["ci_low"], data["ci_high"],
+                                                        data["kind"], strict=True)])
     # One interval column and no effective n (both in the CSV): the table stays portrait.
     columns = [Column("label", "Indicator", "text", 26), Column("unit", "Eenheid", "text", 20),
                Column("estimate", f"Waarde {annex.year}", "value", 9),
@@ -57,7 +57,7 @@ def build(annex: Annex) -> Section:
                Column("n", "n", "integer", 7), *compared, *common.remark_columns(data)]
     table = AnnexTable(
         KEY, f"Footprint-indicatoren voor heel {annex.gemeente}, {annex.year}",
-        data, tuple(columns), source=annex.source(),
+        data, tuple(columns), source=annex.source(), reader_data=reader,
         note=common.change_note(annex, list(annex.comparison.waves)), row_key="indicator",
     )
     waves = annex.comparison.waves

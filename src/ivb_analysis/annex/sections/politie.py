@@ -120,8 +120,9 @@ def build(annex: Annex) -> Section | None:
     rates["count_change_pct"] = rates["count_change_pct"].where(~small.fillna(True).astype(bool))
     bounds = [poisson_interval(c, p) for c, p in zip(rates["count"], rates["population"],
                                                      strict=True)]
-    rates["rate_low"] = [b[0] for b in bounds]
-    rates["rate_high"] = [b[1] for b in bounds]
+    # the Poisson 95% interval of the rate (ci_low/ci_high, as every interval in the CSVs)
+    rates["ci_low"] = [b[0] for b in bounds]
+    rates["ci_high"] = [b[1] for b in bounds]
     if "opmerking" not in rates.columns:
         rates["opmerking"] = [NO_POPULATION if pd.isna(p) else ""
                               for p in rates["population"]]
@@ -177,7 +178,7 @@ def build(annex: Annex) -> Section | None:
     if (wide["opmerking"].fillna("") != "").any():
         columns.append(Column("opmerking", "Opmerking", "text", 14))
     data = rates[["year", "wijk_code", "wijk_naam", "crime_code", "crime_label", "count",
-                  "population", "rate_per_1000", "rate_low", "rate_high", "count_previous",
+                  "population", "rate_per_1000", "ci_low", "ci_high", "count_previous",
                   "count_change_pct", "opmerking"]]
     data = data.sort_values(["crime_code", "wijk_code"], ignore_index=True)
     notes = [f"Heel {annex.gemeente} is hier de som van de wijken "

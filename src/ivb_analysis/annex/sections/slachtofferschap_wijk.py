@@ -46,7 +46,7 @@ def build(annex: Annex) -> Section | None:
     wide = wide.fillna("–")
     table = AnnexTable(
         KEY, f"Slachtofferschap per wijk t.o.v. de rest van {annex.gemeente}, {annex.year}",
-        visible.drop(columns=["cell"]),
+        visible.drop(columns=["cell", "mark"]),
         (Column("wijk_naam", "Wijk", "text", 18),
          *(Column(i, f"{annex.catalogue[i].label} (% slachtoffer)", "text", 14)
            for i in shown_ids)),

@@ -129,9 +129,9 @@ def table_for(annex: Annex, indicator: str) -> AnnexTable | None:
                                                           strict=True)])
     hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
     visible = common.shown(data, s.min_n)
-    visible = visible.assign(interval=[format_interval(lo, hi, k) for lo, hi, k in zip(
-        visible["ci_low"], visible["ci_high"], visible["kind"], strict=True)])
     visible, _ = over_time(annex, indicator, visible)
+    reader = visible.assign(interval=[format_interval(lo, hi, k) for lo, hi, k in zip(
+        visible["ci_low"], visible["ci_high"], visible["kind"], strict=True)])
     base = comparable_base(annex).year
     compared: list[Column] = []
     if base is not None and f"estimate_{base}" in visible.columns:
@@ -154,5 +154,5 @@ def table_for(annex: Annex, indicator: str) -> AnnexTable | None:
          Column("n", "n", "integer", 7),
          Column("estimate_rest", "Rest gemeente", "value", 10),
          Column("judgement", "T.o.v. rest gemeente", "text", 16), *compared),
-        source=annex.source(), note=note, row_key="wijk_code",
+        source=annex.source(), note=note, row_key="wijk_code", reader_data=reader,
     )

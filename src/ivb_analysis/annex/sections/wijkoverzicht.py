@@ -98,7 +98,7 @@ def _matrix(annex: Annex, data: pd.DataFrame) -> AnnexTable:
         KEY, f"Wijken t.o.v. de rest van {annex.gemeente}, {annex.year}",
         data[["indicator", "label", "kind", "unit", "year", "wijk_code", "wijk_naam",
               "estimate", "ci_low", "ci_high", "n", "indicatief", "estimate_rest",
-              "difference", "p_adjusted", VERDICT, "reason", "mark"]],
+              "difference", "p_adjusted", VERDICT, "reason"]],
         tuple(columns), source=annex.source(), note=note, reader_data=wide,
         row_key="wijk_code")
 
