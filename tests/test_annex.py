@@ -297,22 +297,29 @@ def test_casework_per_10000_for_every_gemeente_from_the_group_population(deliver
     assert hengelo["rate_per_10000"].iloc[0] == pytest.approx(17 / population * 10_000)
 
 
-def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
-    geometry = "geo_cartomap_wijk_2023_hengelo/hengelo_wijken_2023_wgs84.geojson"
+def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy):
+    """The demo ships the real CBS wijk map: the police section shows a map instead of the
+    ordered bars, and the wijk overview maps its key indicators; without geometry, bars."""
     data_dir = demo_copy(years=(2013, YEAR))
-    # the real CBS wijk boundaries, read from ../shared (a temp delivery, not the project)
-    shutil.copy(public / geometry, data_dir / "wijken.geojson")
     settings = load_settings(data_dir)
-    settings = settings.replace(files=dataclasses.replace(settings.files,
-                                                          geometry="wijken.geojson"))
-    section = Annex(settings, YEAR).section("politie")
+    assert settings.files.geometry == "cbs_wijkkaart_2023_hengelo.geojson"
+    annex = Annex(settings, YEAR)
+    section = annex.section("politie")
     keys = [item.key for item in section.figures]
-    assert keys[:2] == ["politie_totaal", "politie_kaart"]
-    item = section.figures[1]
+    assert keys == ["politie_kaart", "politie_groep"]
+    item = section.figures[0]
     labels = sorted(p.get_label() for p in item.figure.axes[0].patches)
     assert labels == [f"WK01640{i}" for i in range(10)]  # one polygon per wijk
     assert item.alt_text.startswith("Kaart van de 10 wijken van Hengelo")
     assert "Binnenstad" in item.alt_text  # the demo's highest crime rate
+    maps = annex.section("wijkoverzicht").figure("wijkkaarten")
+    assert len([ax for ax in maps.axes if ax.patches]) == 3
+    assert "Onveiligheid buurt: laagste" in maps.alt_text
+    bare = Annex(settings.replace(files=dataclasses.replace(settings.files, geometry=None)),
+                 YEAR)
+    assert [i.key for i in bare.section("politie").figures] == ["politie_totaal",
+                                                                "politie_groep"]
+    assert bare.section("wijkoverzicht").figures == []
 
 
 def _comparison_sentence(page: str) -> str:

@@ -249,10 +249,11 @@ def wijk_map_panels(
     cell = A4_WIDTH_INCH / ncols  # the width of one panel
     map_h = cell * 1.15
     row_h = map_h + 0.75
-    height = 0.55 + rows * row_h + 0.75
+    header = 0.95  # the title and room for two-line panel titles
+    height = header + rows * row_h + 0.75
     with mpl.rc_context(STYLE):
         fig = AnnexFigure(figsize=(A4_WIDTH_INCH, height))
-        fig.text(0.02, 1 - 0.45 / height, title, ha="left", va="bottom",
+        fig.text(0.02, 1 - 0.4 / height, title, ha="left", va="bottom",
                  fontsize=STYLE["axes.titlesize"], fontweight=STYLE["axes.titleweight"])
         for k, (name, raw, marks, decimals) in enumerate(panels):
             values = _values(raw).reindex(codes)
@@ -260,7 +261,7 @@ def wijk_map_panels(
             low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
             norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
             row, col = divmod(k, ncols)
-            top = 1 - (0.55 + row * row_h) / height
+            top = 1 - (header + row * row_h) / height
             ax = fig.add_axes((0.01 + col / ncols, top - (map_h + 0.25) / height,
                                1 / ncols - 0.02, map_h / height))
             ax.set_title("\n".join(textwrap.wrap(name, 34 if ncols < 3 else 24)),
