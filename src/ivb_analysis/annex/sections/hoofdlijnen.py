@@ -243,6 +243,11 @@ def trends(annex: Annex) -> findings.Finding | None:
         return None
     data = table.data[table.data["last_year"] == annex.year]
     if data.empty:
+        brk = annex.settings.method_break
+        since = [y for y in annex.waves if brk is not None and y >= brk]
+        if since and len(since) < 3:
+            return _line("stabiel", f"Geen trendtoets: sinds de methodebreuk van {brk} zijn er "
+                         f"{len(since)} metingen, voor een trend zijn er minstens 3 nodig.")
         return None
     period = f"{int(data['first_year'].min())}–{annex.year}"
     significant = data[data[VERDICT].isin(["beter", "slechter"])]
