@@ -53,7 +53,7 @@ def build(annex: Annex) -> Section:
     # One interval column and no effective n (both in the CSV): the table stays portrait.
     columns = [Column("label", "Indicator", "text", 26), Column("unit", "Eenheid", "text", 20),
                Column("estimate", f"Waarde {annex.year}", "value", 9),
-               Column("interval", "95%-interval", "text", 12, nowrap=True),
+               Column("interval", "Interval (95%)", "text", 12, nowrap=True),
                Column("n", "n", "integer", 7), *compared, *common.remark_columns(data)]
     table = AnnexTable(
         KEY, f"Footprint-indicatoren voor heel {annex.gemeente}, {annex.year}",

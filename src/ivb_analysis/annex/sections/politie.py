@@ -51,13 +51,13 @@ def poisson_interval(count: float, population: float, per: int = 1000,
 
 
 def _rate_text(count: object, population: object, rate: object) -> str:
-    """'62,2', or with few registrations '1,2 (0,6–2,1)' (Poisson 95% interval)."""
+    """'62,2', or with few registrations '1,2 (0,6 – 2,1)' (Poisson 95% interval)."""
     if pd.isna(rate):
         return ""
     text = tables.dutch_number(float(rate), 1)
     if pd.notna(count) and float(count) < MIN_COUNT_FOR_CHANGE:
         low, high = poisson_interval(float(count), float(population))
-        text += f" ({tables.dutch_number(low, 1)}–{tables.dutch_number(high, 1)})"
+        text += f" ({tables.dutch_number(low, 1)} – {tables.dutch_number(high, 1)})"
     return text
 
 
@@ -173,7 +173,7 @@ def build(annex: Annex) -> Section | None:
                     Column("change_total", "Verandering", "text", 10)]
     if "count_burglary" in wide.columns and wide["count_burglary"].notna().any():
         columns += [Column("count_burglary", f"Woninginbraak {annex.year}", "integer", 10),
-                    Column("rate_burglary_text", "Woninginbraak per 1.000 (95%-marge)", "text",
+                    Column("rate_burglary_text", "Woninginbraak per 1.000 (marge 95%)", "text",
                            14)]
     if (wide["opmerking"].fillna("") != "").any():
         columns.append(Column("opmerking", "Opmerking", "text", 14))

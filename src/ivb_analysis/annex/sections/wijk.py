@@ -150,9 +150,10 @@ def table_for(annex: Annex, indicator: str) -> AnnexTable | None:
         (Column("wijk_naam", "Wijk", "text", 18),
          Column("estimate", f"Waarde {annex.year}", "value", 10,
                 apart_from=("estimate_rest", VERDICT)),
-         Column("interval", "95%-interval", "text", 12, nowrap=True),
+         Column("interval", "Interval (95%)", "text", 12, nowrap=True),
          Column("n", "n", "integer", 7),
          Column("estimate_rest", "Rest gemeente", "value", 10),
-         Column("judgement", "T.o.v. rest gemeente", "text", 16), *compared),
+         Column("judgement", "T.o.v. rest gemeente", "text", 16), *compared,
+         *common.remark_columns(reader)),
         source=annex.source(), note=note, row_key="wijk_code", reader_data=reader,
     )
