@@ -535,7 +535,7 @@ def test_police_section_one_rate_no_empty_years_poisson_margins_and_reasons(demo
     low, high = politie.poisson_interval(15, 1000)
     assert low == pytest.approx(8.395386, abs=1e-6) and high == pytest.approx(24.740219, abs=1e-6)
     assert politie.poisson_interval(0, 1000)[0] == 0.0
-    raw = demo_copy(years=(2012, 2013))
+    raw = demo_copy(years=(2012, 2013, 2015))
     annex = Annex(load_settings(raw), 2012)
     table = annex.section("politie").table("politie")
     shown = table.for_readers()
@@ -545,9 +545,14 @@ def test_police_section_one_rate_no_empty_years_poisson_margins_and_reasons(demo
     assert "visitors" not in table.note and "bezoekers" in table.note
     small = table.data[(table.data["count"] < 30) & table.data["population"].notna()]
     assert len(small) and small["ci_low"].notna().all()
-    # 2013: the year before exists, so the change column is there
-    later = Annex(load_settings(raw), 2013).section("politie").table("politie").for_readers()
-    assert {"Misdrijven 2012", "Verandering"} <= set(later.columns)
+    # 2015: the year before exists, so the change column is there (Buitengebied: 40 -> 25)
+    later_table = Annex(load_settings(raw), 2015).section("politie").table("politie")
+    later = later_table.for_readers()
+    assert {"Misdrijven 2014", "Verandering"} <= set(later.columns)
+    wide = later_table.shown
+    few = wide[(wide["count_total"] < 30) | (wide["previous_total"] < 30)]
+    assert len(few) and (few["change_total"] == "").all()  # no "+60%" on 25 registrations
+    assert (wide.loc[wide["count_total"] >= 30, "change_total"].str.endswith("%")).any()
     # without the group files the section says why there is no comparison
     settings = load_settings(raw)
     bare = Annex(settings.replace(files=dataclasses.replace(settings.files, group_crime=None)),

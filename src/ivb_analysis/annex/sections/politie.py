@@ -62,7 +62,8 @@ def _rate_text(count: object, population: object, rate: object) -> str:
 
 
 def _change_text(count: object, previous: object) -> str:
-    if pd.isna(count) or pd.isna(previous) or float(previous) < MIN_COUNT_FOR_CHANGE:
+    if pd.isna(count) or pd.isna(previous) \
+            or min(float(count), float(previous)) < MIN_COUNT_FOR_CHANGE:
         return ""
     change = (float(count) - float(previous)) / float(previous) * 100
     return f"{'+' if change > 0 else ''}{tables.dutch_number(change, 0)}%"
@@ -116,7 +117,8 @@ def build(annex: Annex) -> Section | None:
         rates["crime_label"] = rates["crime_code"]
     rates["crime_label"] = rates["crime_label"].map(
         lambda v: common.crime_label(v) if isinstance(v, str) else "")
-    small = rates["count_previous"].astype("Float64") < MIN_COUNT_FOR_CHANGE
+    small = (rates[["count", "count_previous"]].astype("Float64").min(axis=1, skipna=False)
+             < MIN_COUNT_FOR_CHANGE)
     rates["count_change_pct"] = rates["count_change_pct"].where(~small.fillna(True).astype(bool))
     bounds = [poisson_interval(c, p) for c, p in zip(rates["count"], rates["population"],
                                                      strict=True)]
@@ -188,7 +190,8 @@ def build(annex: Annex) -> Section | None:
         notes.append(f"In de vergelijking met de {common.group_name(annex.settings)} staat het "
                      f"gemeentetotaal van de politie ({tables.dutch_number(group_rate, 1)}): "
                      "dat telt ook misdrijven die aan geen wijk zijn toegekend.")
-    notes.append(f"Bij minder dan {MIN_COUNT_FOR_CHANGE} misdrijven geen procentuele verandering "
+    notes.append(f"Bij minder dan {MIN_COUNT_FOR_CHANGE} misdrijven (in een van beide jaren) "
+                 "geen procentuele verandering "
                  "maar bij het cijfer per 1.000 een 95%-marge (Poisson): kleine aantallen "
                  "schommelen van jaar tot jaar sterk.")
     notes.append(VISITORS_CAVEAT)
