@@ -16,8 +16,8 @@
 #
 # Hoe oordelen inwoners over leefbaarheid en veiligheid in hun buurt, in dit meetjaar en
 # vergeleken met eerdere metingen? Eerst de hoofdlijnen, dan de indicatoren van de
-# footprint voor de hele gemeente en de rapportcijfers per wijk: elke wijk getoetst tegen
-# de rest van de gemeente en tegen haar eigen eerdere uitkomst.
+# footprint voor de hele gemeente en de wijken in één oogopslag: elke wijk getoetst tegen
+# de rest van de gemeente.
 
 # %%
 # Parameters (next cell; `ivb run` and papermill override them): year, base_year (fixed
@@ -55,10 +55,7 @@ wave.show("hoofdlijnen")
 wave.show("kerncijfers")
 
 # %%
-wave.show("wijk_rapportcijfer_leefbaarheid")
-
-# %%
-wave.show("wijk_rapportcijfer_veiligheid")
+wave.show("wijkoverzicht")
 
 # %% [markdown]
 # ## Werkwijze

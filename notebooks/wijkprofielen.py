@@ -14,10 +14,10 @@
 # %% [markdown]
 # # Wijkprofielen
 #
-# Overlast, sociale cohesie, fysieke voorzieningen, onveiligheidsgevoelens en
-# slachtofferschap per wijk in dit meetjaar. Elke wijk is getoetst tegen de rest van de
-# gemeente en tegen haar eigen eerdere uitkomst; wijken met te weinig respondenten
-# worden niet getoond.
+# De wijken in één oogopslag (kaarten en een overzicht per wijk en indicator), daarna per
+# indicator de volledige wijktabel en slachtofferschap per wijk. Elke wijk is getoetst tegen
+# de rest van de gemeente en tegen haar eigen laatste vergelijkbare uitkomst; wijken met te
+# weinig respondenten worden niet getoond.
 
 # %%
 # Parameters (next cell; `ivb run` and papermill override them): year, base_year (fixed
@@ -49,22 +49,10 @@ wave = open_wave(data_dir, year, base_year=base_year, gemeente=gemeente,
 wave.header()
 
 # %%
-wave.show("wijk_overlast_totaal")
+wave.show("wijkoverzicht")
 
 # %%
-wave.show("wijk_sociale_overlast")
-
-# %%
-wave.show("wijk_fysieke_verloedering")
-
-# %%
-wave.show("wijk_sociale_cohesie")
-
-# %%
-wave.show("wijk_fysieke_voorzieningen")
-
-# %%
-wave.show("wijk_onveiligheid_buurt")
+wave.show("wijktabellen")
 
 # %%
 wave.show("slachtofferschap")

@@ -23,6 +23,7 @@ from pandas.io.formats.style import Styler
 
 from ivb_analysis import export
 from ivb_analysis.annex import Annex, annex_html, write_annex
+from ivb_analysis.annex.sections import wijk
 from ivb_analysis.catalogue import load_selections
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
@@ -87,11 +88,11 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
     names = set(_files(first))
     assert {p.relative_to(first).as_posix() for p in written} == names
     figure_keys = {
-        "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS), "trend_gemeente_inzet",
-        "trend_leefbaarheid", "trend_gemeente", "trend_overlast_1", "trend_overlast_2",
-        "trend_veiligheid", "trend_slachtofferschap_1", "trend_slachtofferschap_3",
-        "trend_politie", "slachtofferschap", "politie_totaal",
-        "politie_woninginbraak", "veiligheidshuis",
+        "footprint", "wijkkaarten", "trend_gemeente_inzet",
+        "trend_leefbaarheid", "trend_gemeente", "trend_overlast",
+        "trend_veiligheid", "trend_slachtofferschap",
+        "trend_politie", "slachtofferschap", "politie_kaart", "politie_groep",
+        "veiligheidshuis",
     }
     for key in figure_keys:
         for suffix in ("svg", "pdf", "png", "alt.txt"):
@@ -99,14 +100,16 @@ def test_the_annex_writes_every_figure_in_three_formats_and_every_table(rendered
         alt = (first / "figures" / f"{key}.alt.txt").read_text(encoding="utf-8")
         assert len(alt) > 40
     assert (first / "figures" / "footprint.png").read_bytes()[:4] == b"\x89PNG"
-    table_keys = {"kerncijfers", "footprint", *(f"wijk_{i}" for i in WIJK_INDICATORS),
+    table_keys = {"kerncijfers", "footprint", "wijkoverzicht",
+                  *(f"wijk_{i}" for i in WIJK_INDICATORS),
                   "trends", "slachtofferschap", "politie", "veiligheidshuis"}
     for key in table_keys:
         assert f"tables/{key}.csv" in names, key
     assert f"tables/tabellen_{YEAR}.xlsx" in names and "bijlage.html" in names
     assert "tables/LEESMIJ.txt" in names
     assert "bijlage.pdf" not in names
-    assert "figures/trend_overlast.svg" not in names  # eleven panels: split in two
+    # one figure per wijk indicator no longer: the overview (maps + matrix) replaces them
+    assert not any(n.startswith("figures/wijk_") for n in names)
 
 
 def test_trend_figures_have_at_most_six_panels_and_never_repeat_a_series(delivery):
@@ -216,7 +219,7 @@ def test_html_is_self_contained_numbered_and_explains_the_method(rendered):
 def test_suppressed_wijken_are_absent_from_bars_and_tables_and_named_in_notes(demo_copy):
     data_dir = demo_copy(years=(2013, YEAR), min_n=300, indicatief_n=380)
     annex = Annex(load_settings(data_dir), YEAR)
-    section = annex.section("wijk_rapportcijfer_leefbaarheid")
+    section = wijk.build_for(annex, "rapportcijfer_leefbaarheid")
     est = annex.wijk_estimates
     est = est[est["indicator"] == "rapportcijfer_leefbaarheid"]
     hidden = est.loc[est["suppressed"], "wijk_naam"].tolist()
@@ -254,7 +257,7 @@ def test_significant_wijken_get_a_marker(delivery):
     est = annex.wijk_estimates
     est = est[est["indicator"] == "sociale_cohesie"]
     significant = est["verdict_polarity"].isin(["beter", "slechter"]).sum()
-    fig = annex.section("wijk_sociale_cohesie").figure()
+    fig = wijk.build_for(annex, "sociale_cohesie").figure()
     markers = [a for a in fig.findobj() if a.get_gid() == "significance-marker"]
     assert significant > 0 and len(markers) == significant
 
@@ -278,11 +281,11 @@ def test_write_annex_makes_the_pdf_without_a_browser(tmp_path, monkeypatch):
 def test_notebook_facade_shows_the_annex_objects(delivery, tmp_path):
     wave = open_wave(delivery, YEAR, output_dir=tmp_path)
     assert wave.base_year == 2013
-    figure = wave.figure("wijk_rapportcijfer_leefbaarheid")
+    figure = wave.figure("wijkoverzicht", "wijkkaarten")
     assert isinstance(figure, AnnexFigure)
-    assert figure is wave.annex.section("wijk_rapportcijfer_leefbaarheid").figure()
+    assert figure is wave.annex.section("wijkoverzicht").figure()
     assert isinstance(wave.table("kerncijfers"), Styler)
-    assert isinstance(wave.table("wijk_rapportcijfer_veiligheid"), Styler)
+    assert isinstance(wave.table("wijktabellen", "wijk_rapportcijfer_veiligheid"), Styler)
     assert isinstance(wave.figure("footprint"), AnnexFigure)
     assert isinstance(wave.figure("trends", "trend_gemeente_inzet"), AnnexFigure)
     assert isinstance(wave.figure("veiligheidshuis"), AnnexFigure)
@@ -305,22 +308,29 @@ def test_casework_per_10000_for_every_gemeente_from_the_group_population(deliver
     assert hengelo["rate_per_10000"].iloc[0] == pytest.approx(17 / population * 10_000)
 
 
-def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy, public):
-    geometry = "geo_cartomap_wijk_2023_hengelo/hengelo_wijken_2023_wgs84.geojson"
+def test_a_delivery_with_wijk_geometry_gets_a_crime_map(demo_copy):
+    """The demo ships the real CBS wijk map: the police section shows a map instead of the
+    ordered bars, and the wijk overview maps its key indicators; without geometry, bars."""
     data_dir = demo_copy(years=(2013, YEAR))
-    # the real CBS wijk boundaries, read from tests/data/public (a temp delivery, not the project)
-    shutil.copy(public / geometry, data_dir / "wijken.geojson")
     settings = load_settings(data_dir)
-    settings = settings.replace(files=dataclasses.replace(settings.files,
-                                                          geometry="wijken.geojson"))
-    section = Annex(settings, YEAR).section("politie")
+    assert settings.files.geometry == "cbs_wijkkaart_2023_hengelo.geojson"
+    annex = Annex(settings, YEAR)
+    section = annex.section("politie")
     keys = [item.key for item in section.figures]
-    assert keys[:2] == ["politie_totaal", "politie_kaart"]
-    item = section.figures[1]
+    assert keys == ["politie_kaart", "politie_groep"]
+    item = section.figures[0]
     labels = sorted(p.get_label() for p in item.figure.axes[0].patches)
     assert labels == [f"WK01640{i}" for i in range(10)]  # one polygon per wijk
     assert item.alt_text.startswith("Kaart van de 10 wijken van Hengelo")
     assert "Binnenstad" in item.alt_text  # the demo's highest crime rate
+    maps = annex.section("wijkoverzicht").figure("wijkkaarten")
+    assert len([ax for ax in maps.axes if ax.patches]) == 3
+    assert "Onveiligheid buurt: laagste" in maps.alt_text
+    bare = Annex(settings.replace(files=dataclasses.replace(settings.files, geometry=None)),
+                 YEAR)
+    assert [i.key for i in bare.section("politie").figures] == ["politie_totaal",
+                                                                "politie_groep"]
+    assert bare.section("wijkoverzicht").figures == []
 
 
 def _comparison_sentence(page: str) -> str:
@@ -359,25 +369,58 @@ def test_the_demo_findings_state_what_the_seed_says(delivery):
     from ivb_analysis.annex.sections import hoofdlijnen
 
     annex = Annex(load_settings(delivery).replace(reference_year=2013), YEAR)
-    bullets, stable, sentence = hoofdlijnen.collect(annex)
-    texts = {(b.kind, b.text) for b in bullets}
-    assert ("positief", "Binnenstad: rapportcijfer leefbaarheid gestegen van 7,0 (2013) naar "
-            "7,4 (2015)") in texts
-    assert ("positief", "Binnenstad: rapportcijfer veiligheid gestegen van 6,5 (2013) naar "
-            "7,1 (2015)") in texts
-    assert ("positief", "Sociale overlast gedaald van 1,8 (2013) naar 1,3 (2015)") in texts
-    assert ("aandachtspunt", "Positie ten opzichte van de G32 verslechtert (2013–2015)") in texts
+    lines, focus, block = hoofdlijnen.collect(annex)
+    texts = [line.text for line in lines]
+    assert texts[0] == ("Inwoners geven in 2015 een 7,5 voor leefbaarheid en een 7,3 voor "
+                        "veiligheid; 17% voelt zich vaak of soms onveilig in de buurt.")
     footprint_count = len(annex.catalogue.footprint)
-    assert sentence.startswith(f"Beter dan de G32 op 0 van de {footprint_count} indicatoren in "
-                               "2015, in 2013 op 15;")
-    assert "Fysieke voorzieningen" in stable["leefbaarheid"]
-    assert "Sociale cohesie" in stable["leefbaarheid"]
+    assert (f"T.o.v. de G32 scoort Hengelo in 2015 op 0 van de {footprint_count} indicatoren "
+            f"beter, op {footprint_count} gelijk en op 0 slechter.") in texts
+    assert any(t.startswith("Positie ten opzichte van de G32 verslechtert (2013–2015): 6 "
+                            "indicatoren ontwikkelen zich significant slechter") for t in texts)
+    assert any(t.startswith("De politie registreerde in 2015 62,2 misdrijven per 1.000 "
+                            "inwoners, tegen 78,6 in de G32: plaats 29 van 32") for t in texts)
+    assert ("Heel Hengelo, vergeleken met 2013: sociale overlast gedaald van 1,8 naar 1,3 "
+            "(beter). Gelijk gebleven: 27 indicatoren.") in texts
+    attention = next(t for t in texts if t.startswith("Wijken die aandacht vragen"))
+    assert "Berflo Es (8: leefbaarheid, veiligheid, overlast totaal" in attention
+    # every judgement names its Benjamini-Hochberg family; registrations are not tested
+    for line in lines:
+        assert line.family or "geen toets" in line.text or line.kind == "niveau", line.text
+    assert focus == "Binnenstad"
+    focus_texts = " ".join(b.text for b in block)
+    assert ("leefbaarheid gestegen van 7,0 naar 7,4 (beter); veiligheid gestegen van 6,5 naar "
+            "7,1 (beter)") in focus_texts
+    assert "overlast totaal (64% tegen 38%)" in focus_texts
+    assert "de bezoekers niet als inwoner: dit overschat het risico" in focus_texts
     # every linked row exists in the page
     page = annex_html(annex, annex.sections())
-    assert any(bullet.anchor for bullet in bullets)
-    for bullet in bullets:
-        if bullet.anchor:
-            assert f'<tr id="{bullet.anchor}">' in page, bullet.anchor
+    for line in [*lines, *block]:
+        if line.anchor:
+            assert f'<tr id="{line.anchor}">' in page, line.anchor
+
+
+def test_key_findings_after_the_break_compare_with_the_first_wave_after_it(demo_copy):
+    """Issue 21: 2023 is compared with 2021 (not with the reference year 2013 across the
+    break) and says so; 2021 itself has no comparable earlier wave and says that."""
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    raw = demo_copy(years=(2013, 2021, 2023))
+    settings = load_settings(raw).replace(reference_year=2013)
+    later = Annex(settings, 2023)
+    lines, focus, block = hoofdlijnen.collect(later)
+    change = next(x for x in lines if x.text.startswith("Heel Hengelo"))
+    assert change.text.startswith("Heel Hengelo, vergeleken met 2021, de eerste meting na de "
+                                  "methodebreuk van 2021:")
+    assert change.family == "BH per tabel (kerncijfers en slachtofferschap), verschil met 2021"
+    assert len(lines) >= 5 and focus == "Binnenstad"
+    assert any(b.text.startswith("Vergeleken met 2021, de eerste meting na de methodebreuk")
+               for b in block)
+    first = Annex(settings, 2021)
+    lines, _, _ = hoofdlijnen.collect(first)
+    assert ("Geen vergelijking in de tijd: 2021 is de eerste meting na de methodebreuk van "
+            "2021: er is nog geen vergelijkbare eerdere meting.") in [x.text for x in lines]
+    assert len(lines) >= 4  # level, position, crime, wijken: never empty after a break
 
 
 @pytest.mark.slow
@@ -433,13 +476,13 @@ def test_indicators_not_in_the_delivery_say_so_everywhere(delivery):
     footprint = annex.section("footprint").table().data.set_index("indicator")
     assert footprint.loc["sociale_cohesie", "judgement_2015"] == "niet in deze levering"
     assert "Niet in deze levering: Sociale cohesie." in annex.section("footprint").table().note
-    assert annex.section("wijk_sociale_cohesie") is None
+    assert wijk.build_for(annex, "sociale_cohesie") is None
     assert "niet in deze levering" in annex.skipped["wijk_sociale_cohesie"]
+    assert "sociale_cohesie" not in set(annex.section("wijkoverzicht").table().data["indicator"])
     from ivb_analysis.annex.sections import hoofdlijnen
 
-    _, stable, sentence = hoofdlijnen.collect(annex)
-    assert "van de 18 indicatoren" in sentence
-    assert "Sociale cohesie" not in stable["leefbaarheid"]
+    lines, _, _ = hoofdlijnen.collect(annex)
+    assert any("op 0 van de 18 indicatoren beter" in line.text for line in lines)
 
 
 def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
@@ -452,7 +495,7 @@ def test_an_earlier_wave_below_min_n_is_not_shown_beside_a_later_one(tmp_path):
     small = history[(history["wijk_code"] == "WK016409")
                     & (history["indicator"] == "rapportcijfer_leefbaarheid")].set_index("year")
     assert list(small["n"]) == [48, 50] and list(small["suppressed"]) == [True, False]
-    table = annex.section("wijk_rapportcijfer_leefbaarheid").table()
+    table = wijk.build_for(annex, "rapportcijfer_leefbaarheid").table()
     row = table.data.set_index("wijk_code").loc["WK016409"]
     assert pd.isna(row["estimate_2013"]) and pd.isna(row["difference_2013"])
     assert row["judgement_2013"] == "niet getoetst (te weinig waarnemingen)"
@@ -492,3 +535,39 @@ def test_items_show_each_statement_per_wave_with_its_test(delivery):
     assert items and not items & {i.id for i in annex.catalogue.footprint}
     trends = annex.section("trends").table("trends").data
     assert not items & set(trends["indicator"])
+
+
+def test_police_section_one_rate_no_empty_years_poisson_margins_and_reasons(demo_copy):
+    """Issue 18.7 / 21.4: one row per wijk plus the gemeente (not 90 rows), no column for a
+    year without data, a Poisson margin instead of a percentage below 30 registrations, the
+    visitors caveat, and the reason when the group comparison is missing."""
+    from ivb_analysis.annex.sections import politie
+
+    # R: poisson.test(15)$conf.int = 8.395386 24.740219 (exact, Garwood)
+    low, high = politie.poisson_interval(15, 1000)
+    assert low == pytest.approx(8.395386, abs=1e-6) and high == pytest.approx(24.740219, abs=1e-6)
+    assert politie.poisson_interval(0, 1000)[0] == 0.0
+    raw = demo_copy(years=(2012, 2013, 2015))
+    annex = Annex(load_settings(raw), 2012)
+    table = annex.section("politie").table("politie")
+    shown = table.for_readers()
+    assert len(shown) == 11 and shown["Wijk"].iloc[0] == "Heel Hengelo (som van de wijken)"
+    assert "Misdrijven 2012" in shown.columns and "Misdrijven 2011" not in shown.columns
+    assert "Verandering" not in shown.columns  # no 2011 registrations in the delivery
+    assert "visitors" not in table.note and "bezoekers" in table.note
+    small = table.data[(table.data["count"] < 30) & table.data["population"].notna()]
+    assert len(small) and small["ci_low"].notna().all()
+    # 2015: the year before exists, so the change column is there (Buitengebied: 40 -> 25)
+    later_table = Annex(load_settings(raw), 2015).section("politie").table("politie")
+    later = later_table.for_readers()
+    assert {"Misdrijven 2014", "Verandering"} <= set(later.columns)
+    wide = later_table.shown
+    few = wide[(wide["count_total"] < 30) | (wide["previous_total"] < 30)]
+    assert len(few) and (few["change_total"] == "").all()  # no "+60%" on 25 registrations
+    assert (wide.loc[wide["count_total"] >= 30, "change_total"].str.endswith("%")).any()
+    # without the group files the section says why there is no comparison
+    settings = load_settings(raw)
+    bare = Annex(settings.replace(files=dataclasses.replace(settings.files, group_crime=None)),
+                 2013)
+    assert "Geen vergelijking met de G32: de levering heeft geen misdrijf" in \
+        bare.section("politie").text

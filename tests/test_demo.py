@@ -3,10 +3,12 @@ calibrated to what the seed says about Hengelo."""
 
 from __future__ import annotations
 
+import csv
 import filecmp
 
 import pandas as pd
 import pytest
+import yaml
 
 from ivb_analysis import compare
 from ivb_analysis.catalogue import load_catalogue
@@ -52,8 +54,12 @@ def test_the_mini_fixture_is_the_generator_s_small_delivery(tmp_path):
 
 def test_demo_is_labelled_synthetic_everywhere():
     assert SETTINGS.synthetic and SETTINGS.banner == "SYNTHETISCHE DEMODATA"
-    data_files = [p for p in DEMO_DIR.iterdir() if p.name not in ("README.md", "ivb.yaml")]
+    # every data file is synthetic except the real public wijk map, which says so in the README
+    real = {"cbs_wijkkaart_2023_hengelo.geojson"}
+    data_files = [p for p in DEMO_DIR.iterdir()
+                  if p.name not in ("README.md", "ivb.yaml", *real)]
     assert all("SYNTHETISCH" in p.name for p in data_files)
+    assert all((DEMO_DIR / name).is_file() for name in real)
     assert "SYNTHETISCHE DEMODATA" in (DEMO_DIR / "README.md").read_text(encoding="utf-8")
 
 
@@ -213,3 +219,24 @@ def test_demo_police_benchmark_hengelo_below_the_g32_rate():
     first = result.iloc[0]
     assert first["count"] == 5900 and first["population"] == 80570
     assert first["rate_per_1000"] == pytest.approx(5900 / 80570 * 1000)
+
+
+def test_demo_wijk_map_is_the_real_cbs_map_with_the_demo_s_wijk_codes():
+    """The demo ships the real public Hengelo wijk map (CBS/Kadaster 2023 via cartomap): its
+    statcodes and names are exactly the demo's wijk list, and the README gives its provenance."""
+    import json
+
+    demo = DEMO_DIR
+    shapes = json.loads((demo / "cbs_wijkkaart_2023_hengelo.geojson").read_text(encoding="utf-8"))
+    features = {f["properties"]["statcode"]: f["properties"]["statnaam"]
+                for f in shapes["features"]}
+    with (demo / "wijken_SYNTHETISCH.csv").open(encoding="utf-8") as handle:
+        wijken = {r["wijkcode"]: r["wijknaam"] for r in csv.DictReader(handle, delimiter=";")}
+    assert set(features) == set(wijken) and len(features) == 10
+    for code, name in wijken.items():
+        assert features[code] == f"Wijk {code[-2:]} {name}"
+    readme = (demo / "README.md").read_text(encoding="utf-8")
+    assert "7234d7f822d98610d144184dbcd74a9ac5c6d730" in readme and "not synthetic" in readme
+    settings = yaml.safe_load((demo / "ivb.yaml").read_text(encoding="utf-8"))
+    assert settings["files"]["geometry"] == "cbs_wijkkaart_2023_hengelo.geojson"
+    assert settings["focus_wijk"] == "Binnenstad"

@@ -76,27 +76,49 @@ def test_missing_columns_are_refused():
                                                "estimate_earlier": []}), 2015, 2013)
 
 
+def _counts(**kw: int) -> dict[str, int]:
+    base = {"present": 19}
+    for name in ("2013", "2015", "development"):
+        for word in ("beter", "slechter", "gelijk", "niet_getoetst"):
+            base[f"{word}_{name}"] = 0
+    return {**base, **kw}
+
+
 def test_footprint_sentence_counts_and_judges_the_position():
-    counts = {"present": 19, "beter_2013": 15, "slechter_2013": 0, "beter_2015": 0,
-              "slechter_2015": 2, "development_slechter": 6, "development_beter": 0}
+    counts = _counts(beter_2013=15, gelijk_2013=4, gelijk_2015=17, slechter_2015=2,
+                     slechter_development=6, gelijk_development=13)
     text, finding = findings.footprint_sentence(counts, (2013, 2015), "G32")
-    assert text == ("Beter dan de G32 op 0 van de 19 indicatoren in 2015, in 2013 op 15; "
-                    "slechter dan de G32 op 2 in 2015, in 2013 op 0. Ontwikkeling 2013–2015 "
-                    "ten opzichte van de G32: slechter op 6, beter op 0.")
+    assert text == ("Beter dan de G32 op 0 van de 19 indicatoren in 2015, gelijk op 17, "
+                    "slechter op 2 (in 2013: beter op 15, gelijk op 4, slechter op 0). "
+                    "Ontwikkeling 2013–2015 t.o.v. de G32: slechter op 6, beter op 0, "
+                    "gelijk op 13.")
     assert finding is not None and finding.kind == "aandachtspunt"
-    assert finding.text == "Positie ten opzichte van de G32 verslechtert (2013–2015)"
-    # 18 indicators present (one not in the delivery): counted over what is there
-    same = {"present": 18, "beter_2013": 3, "slechter_2013": 1, "beter_2015": 3,
-            "slechter_2015": 1, "development_slechter": 0, "development_beter": 0}
-    text, finding = findings.footprint_sentence(same, (2013, 2015), "G40")
-    assert "op 3 van de 18 indicatoren in 2015" in text and finding is None
-    better = {**same, "beter_2015": 5, "development_beter": 2}
+    assert finding.text == ("Positie ten opzichte van de G32 verslechtert (2013–2015): 6 "
+                            "indicatoren ontwikkelen zich significant slechter dan in de G32, "
+                            "0 beter")
+    better = _counts(beter_2015=5, beter_development=2, gelijk_development=17)
     assert findings.footprint_sentence(better, (2013, 2015), "G40")[1].kind == "positief"
     text, finding = findings.footprint_sentence(
-        {"present": 19, "beter_2015": 4, "slechter_2015": 1}, (2015,), "G32")
-    assert text == "Beter dan de G32 op 4 van de 19 indicatoren in 2015, slechter op 1."
+        _counts(beter_2015=4, slechter_2015=1, gelijk_2015=14), (2015,), "G32")
+    assert text == ("Beter dan de G32 op 4 van de 19 indicatoren in 2015, gelijk op 14, "
+                    "slechter op 1.")
     assert finding is None
     assert findings.footprint_sentence({}, (), "G32") == ("", None)
+
+
+def test_position_statement_follows_only_the_tested_development():
+    # The count of "beter" drops from 15 to 0 and "slechter" rises, but no development is
+    # significant: no statement that the position worsens (issue 21).
+    counts = _counts(beter_2013=15, gelijk_2013=4, gelijk_2015=16, slechter_2015=3,
+                     gelijk_development=19)
+    text, finding = findings.footprint_sentence(counts, (2013, 2015), "G32")
+    assert finding is None
+    assert "verslechtert" not in text and "slechter op 0, beter op 0, gelijk op 19" in text
+    # Not tested (a method break between the waves) is counted apart from gelijk.
+    untested = _counts(beter_2013=15, gelijk_2015=19, niet_getoetst_development=19)
+    text, finding = findings.footprint_sentence(untested, (2013, 2015), "G32")
+    assert finding is None
+    assert text.endswith("slechter op 0, beter op 0, gelijk op 0, niet getoetst: 19.")
 
 
 def test_many_wijken_with_the_same_change_share_one_bullet():

@@ -111,3 +111,31 @@ def test_values_must_be_keyed_by_wijk_code() -> None:
     with pytest.raises(InputError, match="kaartbestand niet gevonden"):
         wijk_choropleth({"WK016400": 1.0}, "bestaat/niet.geojson", title="t", source="s",
                         banner=None)
+
+
+def test_map_panels_give_each_indicator_its_own_scale_and_mark_the_tested_wijken():
+    """Small multiples on the demo's real wijk map (shipped in the package): one axes per
+    indicator with a patch per wijk, each colour scale from that indicator's own lowest to
+    highest wijk (7,3 against 7,5 stays visible), the ▲/▼ of a tested difference on the wijk."""
+    from ivb_analysis.demo.write import GEOMETRY_SOURCE
+    from ivb_analysis.maps import wijk_map_panels
+
+    codes = [f"WK01640{k}" for k in range(10)]
+    cijfer = pd.Series([7.3 + k / 50 for k in range(10)], index=codes)  # 7,30 .. 7,48
+    share = pd.Series([10.0 + 5 * k for k in range(10)], index=codes)
+    fig = wijk_map_panels(
+        [("Rapportcijfer", cijfer, {"WK016405": " ▼"}, 1), ("Overlast", share, {}, 0),
+         ("Cohesie", cijfer, {}, 1)],
+        GEOMETRY_SOURCE, title="Kaarten", source="Bron: test", banner=None)
+    maps = [ax for ax in fig.axes if ax.patches]
+    bars = [ax for ax in fig.axes if not ax.patches]
+    assert len(maps) == 3 and len(bars) == 3
+    assert all(len(ax.patches) == 10 for ax in maps)
+    limits = [bar.collections[0].norm if bar.collections else None for bar in bars]
+    ranges = sorted(tuple(round(v, 2) for v in ax.get_xlim()) for ax in bars)
+    assert (7.3, 7.48) in ranges and (10.0, 55.0) in ranges, (ranges, limits)
+    berflo = [t.get_text() for t in maps[0].texts]
+    assert berflo == ["▼"]  # three in a row: only the mark; the values are in the matrix
+    assert fig.texts[0].get_text() == "Kaarten" and png_bytes(fig)[:4] == b"\x89PNG"
+    with pytest.raises(ValueError):
+        wijk_map_panels([], GEOMETRY_SOURCE, title="", source="", banner=None)

@@ -96,6 +96,8 @@ class Settings:
     # Checked deviations the plausibility guards accept: [{indicator|variable, year?, reason}]
     # (checked and used by `plausibility.accepted`; the method note states them).
     accepted_deviations: tuple[Any, ...] | list[Any] = ()
+    # The wijk (name or CBS code) that gets its own block in the key findings, e.g. the centre.
+    focus_wijk: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -31,6 +31,8 @@ class Finding:
     kind: Literal["positief", "aandachtspunt", "stabiel"]
     text: str
     anchor: str | None = None
+    #: The Benjamini-Hochberg family the judgement was corrected in (Dutch, for readers).
+    family: str | None = None
 
 
 def _direction(estimate: float, earlier: float) -> str:
@@ -101,36 +103,53 @@ def stable(results: pd.DataFrame) -> dict[str, list[str]]:
 
 def footprint_sentence(counts: dict[str, int], waves: tuple[int, ...], group: str
                        ) -> tuple[str, Finding | None]:
-    """'Beter dan de G32 op 0 van de 19 indicatoren in 2015, in 2013 op 15; ontwikkeling
-    2013–2015 slechter op 6, beter op 0.' and, when the position worsened (fewer indicators
-    better, or more developing worse than better), an Aandachtspunt."""
+    """'Beter dan de G32 op 0 van de 19 indicatoren in 2015 (in 2013 op 15), gelijk op 19, ...;
+    ontwikkeling 2013–2015 t.o.v. de G32: slechter op 6, beter op 0, gelijk op 13' and a
+    judgement of the position that follows the TESTED development only.
+
+    "niet getoetst" is counted apart from "gelijk" (a comparison across a method break is not
+    tested, so it is not "gelijk"). The position "verslechtert" only when more indicators
+    develop significantly worse than the group's than significantly better (difference in
+    differences, BH over the indicators); a drop in the count of "beter" without a significant
+    development is no statement.
+    """
     if not waves:
         return "", None
     n = counts["present"]
     last = waves[-1]
-    text = f"Beter dan de {group} op {counts[f'beter_{last}']} van de {n} indicatoren in {last}"
-    if len(waves) == 2:
-        first = waves[0]
-        text += (f", in {first} op {counts[f'beter_{first}']}; slechter dan de {group} op "
-                 f"{counts[f'slechter_{last}']} in {last}, in {first} op "
-                 f"{counts[f'slechter_{first}']}. Ontwikkeling {first}–{last} ten opzichte van "
-                 f"de {group}: slechter op {counts['development_slechter']}, beter op "
-                 f"{counts['development_beter']}.")
-        worse = (counts[f"beter_{last}"] < counts[f"beter_{first}"]
-                 or counts[f"slechter_{last}"] > counts[f"slechter_{first}"]
-                 or counts["development_slechter"] > counts["development_beter"])
-        better = (counts[f"beter_{last}"] > counts[f"beter_{first}"]
-                  and counts["development_beter"] > counts["development_slechter"])
-        if worse:
-            return text, Finding("benchmark", "aandachtspunt",
-                                 f"Positie ten opzichte van de {group} verslechtert "
-                                 f"({first}–{last})", None)
-        if better:
-            return text, Finding("benchmark", "positief",
-                                 f"Positie ten opzichte van de {group} verbetert "
-                                 f"({first}–{last})", None)
-        return text, None
-    return text + f", slechter op {counts[f'slechter_{last}']}.", None
+
+    def tally(prefix: str) -> str:
+        parts = [f"gelijk op {counts.get(f'gelijk_{prefix}', 0)}",
+                 f"slechter op {counts.get(f'slechter_{prefix}', 0)}"]
+        untested = counts.get(f"niet_getoetst_{prefix}", 0)
+        if untested:
+            parts.append(f"niet getoetst: {untested}")
+        return ", ".join(parts)
+
+    text = (f"Beter dan de {group} op {counts[f'beter_{last}']} van de {n} indicatoren in "
+            f"{last}, {tally(str(last))}")
+    if len(waves) != 2:
+        return text + ".", None
+    first = waves[0]
+    text += (f" (in {first}: beter op {counts[f'beter_{first}']}, {tally(str(first))}). "
+             f"Ontwikkeling {first}–{last} t.o.v. de {group}: slechter op "
+             f"{counts.get('slechter_development', 0)}, beter op "
+             f"{counts.get('beter_development', 0)}, {tally('development').split(', ', 1)[0]}")
+    untested = counts.get("niet_getoetst_development", 0)
+    text += (f", niet getoetst: {untested}." if untested else ".")
+    worse, better = counts.get("slechter_development", 0), counts.get("beter_development", 0)
+    period = f"{first}–{last}"
+    if worse > better:
+        return text, Finding("benchmark", "aandachtspunt",
+                             f"Positie ten opzichte van de {group} verslechtert ({period}): "
+                             f"{worse} indicatoren ontwikkelen zich significant slechter dan "
+                             f"in de {group}, {better} beter", None)
+    if better > worse:
+        return text, Finding("benchmark", "positief",
+                             f"Positie ten opzichte van de {group} verbetert ({period}): "
+                             f"{better} indicatoren ontwikkelen zich significant beter dan in "
+                             f"de {group}, {worse} slechter", None)
+    return text, None
 
 
 def difference_findings(results: pd.DataFrame, against: str, year: int) -> list[Finding]:

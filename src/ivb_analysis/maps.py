@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from ivb_analysis.errors import InputError
-from ivb_analysis.figures import A4_WIDTH_INCH, PALETTE, STYLE, finish
+from ivb_analysis.figures import A4_WIDTH_INCH, PALETTE, STYLE, AnnexFigure, finish
 from ivb_analysis.tables import dutch_number
 
 _WIJK = re.compile(r"WK\d{6}")
@@ -215,4 +216,83 @@ def _bars(
         fig.subplots_adjust(left=0.25, bottom=0.22 if len(finite) < 6 else 0.14, top=0.88)
         note = "geen kaart beschikbaar: staafdiagram per wijk" + (
             f"; geen gegevens: {', '.join(without)}" if without else "")
+        return finish(fig, source=source, banner=banner, note=note)
+
+
+def wijk_map_panels(
+    panels: list[tuple[str, Values, Mapping[str, str], int]],
+    geometry: gpd.GeoDataFrame | str | Path,
+    *,
+    title: str,
+    source: str,
+    banner: str | None,
+    note: str | None = None,
+    cmap: str = "viridis",
+    code_column: str = "statcode",
+) -> Figure:
+    """Small multiples: one map per indicator (at most four; three in a row, four as 2 x 2),
+    each with its own
+    colour scale so the differences between wijken show (a shared 0-10 scale would hide 7,3
+    against 7,5). A panel is (title, values by wijk code, marks by wijk code such as '▼', the
+    decimals of the labels); each wijk is labelled with its value and mark (three in a row:
+    the mark only, the values are in the table beside the maps)."""
+    if not 1 <= len(panels) <= 4:
+        raise ValueError("1 tot 4 kaarten per figuur")
+    shapes = _geometry(geometry, code_column)
+    codes = shapes[code_column].tolist()
+    minx, miny, maxx, maxy = shapes.total_bounds
+    geographic = shapes.crs is None or shapes.crs.is_geographic
+    aspect = 1 / math.cos(math.radians((miny + maxy) / 2)) if geographic else 1.0
+    colormap = mpl.colormaps[cmap]
+    ncols = min(len(panels), 3) if len(panels) != 4 else 2
+    rows = (len(panels) + ncols - 1) // ncols
+    cell = A4_WIDTH_INCH / ncols  # the width of one panel
+    map_h = cell * 1.15
+    row_h = map_h + 0.75
+    header = 0.95  # the title and room for two-line panel titles
+    height = header + rows * row_h + 0.75
+    with mpl.rc_context(STYLE):
+        fig = AnnexFigure(figsize=(A4_WIDTH_INCH, height))
+        fig.text(0.02, 1 - 0.4 / height, title, ha="left", va="bottom",
+                 fontsize=STYLE["axes.titlesize"], fontweight=STYLE["axes.titleweight"])
+        for k, (name, raw, marks, decimals) in enumerate(panels):
+            values = _values(raw).reindex(codes)
+            finite = values[np.isfinite(values)]
+            low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+            norm = Normalize(vmin=low, vmax=high if high > low else low + 1)
+            row, col = divmod(k, ncols)
+            top = 1 - (header + row * row_h) / height
+            ax = fig.add_axes((0.01 + col / ncols, top - (map_h + 0.25) / height,
+                               1 / ncols - 0.02, map_h / height))
+            ax.set_title("\n".join(textwrap.wrap(name, 34 if ncols < 3 else 24)),
+                         loc="left", fontsize=8.5)
+            for code, shape in zip(codes, shapes.geometry, strict=True):
+                value = values.get(code, np.nan)
+                has_value = bool(np.isfinite(value))
+                ax.add_patch(PathPatch(
+                    _path(shape),
+                    facecolor=colormap(norm(value)) if has_value else MISSING_COLOUR,
+                    edgecolor="white", linewidth=0.7, hatch=None if has_value else "//",
+                    label=code))
+                label = (f"{dutch_number(value, decimals)}{marks.get(code, '')}" if ncols < 3
+                         else marks.get(code, "").strip())
+                if has_value and label:
+                    point = shape.representative_point()
+                    ax.text(point.x, point.y, label,
+                            ha="center", va="center", fontsize=8, color="black",
+                            path_effects=[patheffects.withStroke(linewidth=2,
+                                                                 foreground="white")])
+            pad_x, pad_y = (maxx - minx) * 0.02, (maxy - miny) * 0.02
+            ax.set_xlim(minx - pad_x, maxx + pad_x)
+            ax.set_ylim(miny - pad_y, maxy + pad_y)
+            ax.set_aspect(aspect)
+            ax.set_axis_off()
+            bar_ax = fig.add_axes((0.04 + col / ncols, top - (map_h + 0.5) / height,
+                                   1 / ncols - 0.1, 0.1 / height))
+            bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormap), cax=bar_ax,
+                               orientation="horizontal")
+            bar.ax.xaxis.set_major_formatter(
+                _decimal_comma(_tick_decimals(high - low, decimals)))
+            bar.ax.tick_params(labelsize=8)
+            bar.outline.set_visible(False)
         return finish(fig, source=source, banner=banner, note=note)

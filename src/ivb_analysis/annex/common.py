@@ -115,7 +115,7 @@ def share_note(settings: Settings, shares: pd.DataFrame, waves: Iterable[int]) -
         values = ", ".join(f"{dutch_percent(float(r.share) * 100, 2)} in {int(r.year)}"
                            for r in used.itertuples())
     if used["source"].eq("instelling").all():
-        origin = "instelling benchmark_share"
+        origin = "vast aandeel uit de instellingen van de levering"
     elif used["source"].eq("1/k").all():
         origin = "1 gedeeld door het aantal gemeenten in de groep"
     else:

@@ -32,6 +32,19 @@ def method_note(annex: Annex) -> list[str]:
         " De ontwikkeling ten opzichte van de benchmark is het verschil van de twee "
         "veranderingen (verschil van verschillen).",
     ]
+    fieldwork = _per_year(s.extra.get("veldwerk"), annex.year)
+    response = _per_year(s.extra.get("respons"), annex.year)
+    n = annex.long.loc[annex.long["year"] == annex.year, "resp_id"].nunique() \
+        if "resp_id" in annex.long.columns else None
+    sample = []
+    if fieldwork:
+        sample.append(f"veldwerk {fieldwork}")
+    if n:
+        sample.append(f"{common.count_word(int(n))} respondenten")
+    if response is not None:
+        sample.append(f"respons {_response_text(response)}")
+    if sample:
+        points.insert(0, f"Onderzoek {annex.year}: " + ", ".join(sample) + ".")
     if annex.lonely_note:
         points.append(annex.lonely_note)
     if common.spans_break(annex.waves, s.method_break):
@@ -56,12 +69,22 @@ def glossary(settings: Settings, waves: list[int] | None = None) -> list[tuple[s
         (f"{group} / benchmarkgroep",
          f"De groep gemeenten waarmee {settings.gemeente_naam} zich vergelijkt; het "
          f"{group}-cijfer is het gemiddelde van die gemeenten."),
-        ("Betrouwbaarheidsinterval",
-         "Omdat niet alle inwoners zijn ondervraagd, ligt de echte waarde met 95% zekerheid "
-         "tussen de onder- en bovengrens."),
+        ("Betrouwbaarheidsinterval (95%)",
+         "De marge rond een uitkomst omdat niet alle inwoners zijn ondervraagd: de gebruikte "
+         "werkwijze levert in 95 van de 100 mogelijke steekproeven een interval op dat de "
+         "echte waarde voor alle inwoners bevat. Het is geen garantie voor dit ene interval."),
+        ("p-waarde",
+         "De kans om een verschil te vinden dat minstens zo groot is als het gevonden "
+         "verschil, als er in werkelijkheid geen verschil zou zijn. Het is niet de kans dat "
+         "het verschil toeval is."),
         ("Significant",
-         f"Een verschil is significant als het bij een kans op toeval van {alpha} niet meer "
-         "door toeval te verklaren is; anders heet het 'gelijk' of 'stabiel'."),
+         f"Een verschil heet significant als de (gecorrigeerde) p-waarde kleiner is dan "
+         f"{alpha}: zo'n verschil zou zelden door de steekproef alleen ontstaan. Niet "
+         "significant ('gelijk') betekent niet dat er zeker geen verschil is, alleen dat het "
+         "niet is aangetoond."),
+        ("Niet getoetst",
+         "Er is geen toets gedaan, bijvoorbeeld omdat de meting over een methodebreuk heen "
+         "vergelijkt of te weinig respondenten heeft; dat is iets anders dan 'gelijk'."),
         ("Benjamini-Hochberg",
          "Wie veel verschillen tegelijk toetst, vindt er een paar door toeval; deze correctie "
          "maakt de toets daarom strenger naarmate een tabel meer toetsen bevat."),
@@ -86,3 +109,17 @@ def glossary(settings: Settings, waves: list[int] | None = None) -> list[tuple[s
         ("Niet in deze levering",
          "De levering bevat de vragen voor deze indicator niet; er is dus geen cijfer."),
     ]
+
+
+def _per_year(values: object, year: int) -> object:
+    """A per-wave value from `extra` (a mapping year -> value, keys as numbers or text)."""
+    if not isinstance(values, dict):
+        return None
+    return values.get(year, values.get(str(year)))
+
+
+def _response_text(value: object) -> str:
+    """35 -> '35%'; a text is given as written."""
+    if isinstance(value, int | float):
+        return f"{common.count_word(round(value))}%"
+    return str(value)

@@ -5,8 +5,6 @@ notebooks/*.py) and the key findings all read this one list."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from ivb_analysis.annex.interface import EVERY_NOTEBOOK, SectionSpec
 from ivb_analysis.annex.sections import (
     begrippen,
@@ -19,29 +17,21 @@ from ivb_analysis.annex.sections import (
     slachtofferschap_wijk,
     trends,
     veiligheidshuis,
-    wijk,
+    wijkoverzicht,
+    wijktabellen,
 )
 from ivb_analysis.catalogue import Selections
 
-#: Wijk indicators shown in another notebook than `wijkprofielen` (the seed's first page).
-WIJK_NOTEBOOK = {"rapportcijfer_leefbaarheid": "staat_van_de_stad",
-                 "rapportcijfer_veiligheid": "staat_van_de_stad"}
-
-
-def _wijk_specs(selections: Selections) -> list[SectionSpec]:
-    """One wijk section per selected wijk indicator (catalogue.yaml `selections`)."""
-    return [SectionSpec(wijk.key(i), partial(wijk.build_for, indicator=i),
-                        WIJK_NOTEBOOK.get(i, "wijkprofielen"), findings="wijk")
-            for i in selections.wijk_indicators]
-
 
 def specs(selections: Selections) -> list[SectionSpec]:
-    """Every section of the annex, in annex order."""
+    """Every section of the annex, in annex order (the wijken as one overview; their full
+    tables in the appendix `wijktabellen`). `selections` (catalogue.yaml) chooses the wijk
+    indicators the overview and the appendix show."""
     return [
         SectionSpec(hoofdlijnen.KEY, hoofdlijnen.build, "staat_van_de_stad"),
         SectionSpec(kerncijfers.KEY, kerncijfers.build, "staat_van_de_stad", findings="gemeente"),
         SectionSpec(footprint.KEY, footprint.build, "g32_footprint"),
-        *_wijk_specs(selections),
+        SectionSpec(wijkoverzicht.KEY, wijkoverzicht.build, "wijkprofielen", findings="wijk"),
         SectionSpec(trends.KEY, trends.build, "trends"),
         SectionSpec(slachtofferschap.KEY, slachtofferschap.build, "wijkprofielen",
                     findings="gemeente"),
@@ -51,4 +41,5 @@ def specs(selections: Selections) -> list[SectionSpec]:
         SectionSpec(veiligheidshuis.KEY, veiligheidshuis.build, "politie_en_veiligheidshuis"),
         SectionSpec(items.KEY, items.build, "wijkprofielen"),
         SectionSpec(begrippen.KEY, begrippen.build, EVERY_NOTEBOOK),
+        SectionSpec(wijktabellen.KEY, wijktabellen.build, "wijkprofielen"),
     ]

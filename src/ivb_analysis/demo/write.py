@@ -37,7 +37,19 @@ FILES = {
     "group_members": f"g32_leden_{TAG}.csv",
     "group_crime": f"politie_47013NED_gemeenten_{TAG}.csv",
     "group_population": f"cbs_37230ned_bevolking_gemeenten_{TAG}.csv",
+    # Real public data (not synthetic): the CBS/Kadaster wijk map 2023, copied verbatim.
+    "geometry": "cbs_wijkkaart_2023_hengelo.geojson",
 }
+#: The real Hengelo wijk map shipped with the package (provenance in the demo README).
+GEOMETRY_SOURCE = Path(__file__).with_name("cbs_wijkkaart_2023_hengelo.geojson")
+#: The wijk the annex gives its own block on page 1 (Settings.focus_wijk).
+FOCUS_WIJK = "Binnenstad"
+#: Invented fieldwork period and response per wave (the method note states them).
+FIELDWORK = {2012: "september-november 2012", 2013: "augustus-november 2013",
+             2014: "september-november 2014", 2015: "september-november 2015",
+             2017: "september-november 2017", 2019: "augustus-november 2019",
+             2021: "augustus-november 2021", 2023: "augustus-november 2023"}
+RESPONSE = {2012: 38, 2013: 37, 2014: 36, 2015: 35, 2017: 33, 2019: 31, 2021: 29, 2023: 28}
 #: The benchmark group files have their own random stream: adding them changed no other file.
 GROUP_STREAM = 4
 
@@ -81,7 +93,15 @@ Files:
   as a StatLine 37230ned download (UTF-8 with BOM, names only; with `Nederland` and
   `Overijssel (PV)`). {GEMEENTE_NAAM}'s population equals the sum of its wijken in
   `{FILES["population"]}`.
-- `{SETTINGS_FILE}`: the delivery's settings (gemeente, waves, file names, benchmark group).
+- `{FILES["geometry"]}`: **real public data, not synthetic**: the wijk boundaries of
+  {GEMEENTE_NAAM} (CBS/Kadaster Wijk- en buurtkaart 2023, generalised by cartomap: repository
+  `cartomap/nl`, file `wgs84/wijk_2023.geojson`, commit
+  `7234d7f822d98610d144184dbcd74a9ac5c6d730`; the 10 features with `statcode` WK0164..,
+  coordinates rounded to 3 decimals, copied verbatim). Good for a choropleth, not for areas.
+  Its `statcode`s are the demo's wijk codes.
+- `{SETTINGS_FILE}`: the delivery's settings (gemeente, waves, file names, benchmark group,
+  the wijk with its own block on page 1 (`focus_wijk`), and under `extra` the invented
+  fieldwork period and response per wave for the method note).
 
 Calibrated to the seed: rapportcijfers of the Binnenstad about 7,4 (leefbaarheid) and 7,1
 (veiligheid) in 2015, significantly higher than in 2013; the three "de gemeente ..." items between
@@ -107,7 +127,10 @@ def _settings_document(waves: tuple[int, ...]) -> dict:
         "method_break": 2021,
         # The seed compares with 2013, the first benchmark wave of the G32 footprint.
         **({"reference_year": 2013} if 2013 in waves else {}),
+        "focus_wijk": FOCUS_WIJK,
         "files": FILES,
+        "extra": {"veldwerk": {y: FIELDWORK[y] for y in waves},
+                  "respons": {y: RESPONSE[y] for y in waves}},
     }
 
 
@@ -163,6 +186,9 @@ def write_demo(
                            "wijkcode": [w.code for w in WIJKEN],
                            "wijknaam": [w.name for w in WIJKEN]})
     written.append(_write_csv(out / FILES["wijken"], wijken))
+    geometry = out / FILES["geometry"]
+    geometry.write_bytes(GEOMETRY_SOURCE.read_bytes())
+    written.append(geometry)
 
     codebook = read_codebook(out / FILES["codebook"], catalogue)
     wijk_table = read_wijken(out / FILES["wijken"])

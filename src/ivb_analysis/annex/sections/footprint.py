@@ -64,16 +64,20 @@ def numbers(annex: Annex) -> pd.DataFrame | None:
 
 
 def counts(result: pd.DataFrame, waves: tuple[int, ...]) -> dict[str, int]:
-    """How many indicators are better than the group per wave, and develop worse or better
-    (counted over the indicators present)."""
+    """Per wave and for the development: how many indicators are beter, gelijk, slechter than
+    the group, and how many were not tested (counted apart from gelijk), over the indicators
+    present. Keys `beter_2015`, ..., `niet_getoetst_development`."""
     present = result[result["status"] != NOT_DELIVERED]
     out = {"present": len(present)}
-    for y in waves:
-        out[f"beter_{y}"] = int((present[f"position_{y}"] == "beter").sum())
-        out[f"slechter_{y}"] = int((present[f"position_{y}"] == "slechter").sum())
+    columns = {str(y): f"position_{y}" for y in waves}
     if "development" in present.columns:
-        out["development_slechter"] = int((present["development"] == "slechter").sum())
-        out["development_beter"] = int((present["development"] == "beter").sum())
+        columns["development"] = "development"
+    for name, column in columns.items():
+        verdicts = present[column]
+        for word in ("beter", "slechter", "gelijk"):
+            out[f"{word}_{name}"] = int((verdicts == word).sum())
+        out[f"niet_getoetst_{name}"] = int(
+            (~verdicts.isin(["beter", "slechter", "gelijk"])).sum())
     return out
 
 
@@ -114,11 +118,12 @@ def build(annex: Annex) -> Section | None:
         columns += [Column(f"estimate_{y}", f"{annex.gemeente} {y}", "value", 12,
                            apart_from=(f"benchmark_{y}", f"position_{y}")),
                     Column(f"benchmark_{y}", f"{group} {y}", "value", 11),
-                    Column(f"judgement_{y}", f"Positie {y}", "text", 14)]
+                    Column(f"judgement_{y}", f"Positie {y} t.o.v. {group}", "text", 14)]
     if len(waves) == 2:
-        columns += [Column("development_difference", "Verschil in ontwikkeling", "change", 14),
-                    Column("development_judgement", f"Ontwikkeling {waves[0]}–{waves[1]}",
-                           "text", 16)]
+        columns += [Column("development_difference",
+                           f"Verschil in ontwikkeling t.o.v. {group}", "change", 14),
+                    Column("development_judgement",
+                           f"Ontwikkeling {waves[0]}–{waves[1]} t.o.v. {group}", "text", 16)]
     note = (f"Toets op {common.alpha_text(annex.settings)} met Benjamini-Hochberg-correctie "
             f"(p-waarden in de CSV-versie). {' '.join(notes)}")
     if len(waves) == 2 and common.spans_break(list(waves), annex.settings.method_break):

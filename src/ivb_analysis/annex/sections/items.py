@@ -11,6 +11,7 @@ from ivb_analysis.annex import common
 from ivb_analysis.annex.common import count_word, join
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
+from ivb_analysis.annex.sections.comparable import comparable_base
 from ivb_analysis.catalogue import Catalogue, Indicator
 from ivb_analysis.tables import AnnexTable, Column, dutch_number, remark
 
@@ -80,7 +81,10 @@ def statements(annex: Annex, scale: Indicator) -> tuple[AnnexTable, FigureItem |
         source=annex.source(min(annex.comparison.waves) if annex.comparison.waves else None),
         note=f"{unit}. {note}".strip(), row_key="indicator",
     )
-    base = annex.comparison.main
+    # the figure compares with the last comparable wave (never across the method break)
+    base = comparable_base(annex).year
+    if base is not None and f"verdict_{base}" not in data.columns:
+        base = None
     shown_years = [y for y in (annex.year, base) if y is not None]
     part = est[est["year"].isin(shown_years) & est["indicator"].isin(data["indicator"])
                & ~est["suppressed"].astype(bool)].sort_values("year", kind="stable")
@@ -117,7 +121,9 @@ def build(annex: Annex) -> Section | None:
                 "definition": definition(cat, ind) if k == 0 else "",
                 "item": item_id,
                 "question": item.label,
-                "answers": " / ".join(item.categories.values()),
+                "answers": (" / ".join(item.categories.values())
+                            if k == 0 or item.categories != cat.items[ind.items[0]].categories
+                            else "idem"),
                 "reversed": "ja" if item_id in ind.reversed else "",
                 "status": ("niet in deze levering" if not annex.delivered(ind.id) else ""),
                 "row": f"{ind.id}-{item_id}",

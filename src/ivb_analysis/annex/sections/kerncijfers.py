@@ -8,7 +8,7 @@ from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import NOT_DELIVERED
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
-from ivb_analysis.tables import AnnexTable, Column, remark
+from ivb_analysis.tables import AnnexTable, Column, format_interval, remark
 
 KEY = "kerncijfers"
 ESTIMATE_COLUMNS = ["indicator", "label", "theme", "kind", "unit", "year", "estimate", "se",
@@ -48,12 +48,17 @@ def build(annex: Annex) -> Section:
     data["remark"] = [remark(i, u) for i, u in zip(data["indicatief"], data["unreliable"],
                                                    strict=True)]
     data = with_missing(annex, common.shown(data, annex.settings.min_n), ids)
-    columns = [Column("label", "Indicator", "text", 30), Column("unit", "Eenheid", "text", 22),
-               *common.estimate_columns(str(annex.year)), *compared,
-               *common.remark_columns(data)]
+    reader = data.assign(interval=[format_interval(lo, hi, k) if isinstance(k, str) else ""
+                                   for lo, hi, k in zip(data["ci_low"], data["ci_high"],
+                                                        data["kind"], strict=True)])
+    # One interval column and no effective n (both in the CSV): the table stays portrait.
+    columns = [Column("label", "Indicator", "text", 26), Column("unit", "Eenheid", "text", 20),
+               Column("estimate", f"Waarde {annex.year}", "value", 9),
+               Column("interval", "Interval (95%)", "text", 12, nowrap=True),
+               Column("n", "n", "integer", 7), *compared, *common.remark_columns(data)]
     table = AnnexTable(
         KEY, f"Footprint-indicatoren voor heel {annex.gemeente}, {annex.year}",
-        data, tuple(columns), source=annex.source(),
+        data, tuple(columns), source=annex.source(), reader_data=reader,
         note=common.change_note(annex, list(annex.comparison.waves)), row_key="indicator",
     )
     waves = annex.comparison.waves

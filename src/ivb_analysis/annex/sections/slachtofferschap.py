@@ -8,6 +8,7 @@ from ivb_analysis import figures
 from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
+from ivb_analysis.annex.sections.comparable import comparable_base
 from ivb_analysis.tables import AnnexTable, Column
 
 KEY = "slachtofferschap"
@@ -25,7 +26,10 @@ def build(annex: Annex) -> Section | None:
                                            "estimate", "se", "ci_low", "ci_high", "n",
                                            "n_eff", "suppressed"]].reset_index(drop=True)
     data, compared = common.add_comparisons(annex, est, data)
-    base = annex.comparison.main
+    # the figure compares with the last comparable wave (never across the method break)
+    base = comparable_base(annex).year
+    if base is not None and f"verdict_{base}" not in data.columns:
+        base = None
     verdicts = None
     if base is not None:
         verdicts = pd.Series(data[f"verdict_{base}"].to_numpy(), index=data["label"])

@@ -7,7 +7,8 @@ from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import VERDICT
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
-from ivb_analysis.tables import AnnexTable, Column, remark
+from ivb_analysis.annex.sections.wijkoverzicht import mark
+from ivb_analysis.tables import AnnexTable, Column, format_value, remark
 
 KEY = "slachtofferschap_wijk"
 
@@ -37,14 +38,24 @@ def build(annex: Annex) -> Section | None:
         f"Elke wijk getoetst tegen de rest van de gemeente op {common.alpha_text(s)} met "
         "Benjamini-Hochberg-correctie per soort delict.",
         common.missing_note(annex.missing(annex.selections.wijk_victims))) if t)
+    visible = visible.assign(mark=[mark(v, d) for v, d in zip(
+        visible[VERDICT], visible["difference"], strict=True)])
+    visible["cell"] = [f"{format_value(v, k)}{'*' if i else ''} {m}" for v, k, i, m in zip(
+        visible["estimate"], visible["kind"], visible["indicatief"].astype(bool),
+        visible["mark"], strict=True)]
+    wide = visible.pivot_table(index=["wijk_code", "wijk_naam"], columns="indicator",
+                               values="cell", aggfunc="first", sort=True).reset_index()
+    shown_ids = [i for i in ids if i in wide.columns]
+    wide = wide.fillna("–")
     table = AnnexTable(
-        KEY, f"Slachtofferschap per wijk, {annex.year}", visible,
-        (Column("label", "Delict", "text", 22), Column("wijk_naam", "Wijk", "text", 18),
-         *common.estimate_columns(str(annex.year)),
-         Column("estimate_rest", "Rest gemeente", "value", 12),
-         Column("judgement", "T.o.v. rest gemeente", "text", 18),
-         *common.remark_columns(visible)),
-        source=annex.source(), note=note, row_key="row",
+        KEY, f"Slachtofferschap per wijk t.o.v. de rest van {annex.gemeente}, {annex.year}",
+        visible.drop(columns=["cell", "mark"]),
+        (Column("wijk_naam", "Wijk", "text", 18),
+         *(Column(i, f"{annex.catalogue[i].label} (% slachtoffer)", "text", 14)
+           for i in shown_ids)),
+        source=annex.source(), reader_data=wide, row_key="wijk_code",
+        note=note + " ▲/▼: significant hoger/lager dan de rest; het woord zegt of dat gunstig "
+             "is. Intervallen en aantallen: CSV-versie en Excel-bestand.",
     )
     return Section(KEY, "Slachtofferschap per wijk",
                    f"Het percentage inwoners dat slachtoffer werd, per wijk in {annex.year}, "

@@ -34,11 +34,14 @@ def build(annex: Annex) -> Section | None:
             banner=s.banner, method_break=s.method_break)))
     # The theme panels leave out what the figure above already shows (no two figures with the
     # same series) and the single statements (the items section shows those).
+    # The figures show the footprint indicators (the table below has every indicator), so the
+    # trend pages stay few: at most one figure per theme.
     repeated = set(annex.selections.gemeente_series) if len(series) else set()
+    footprint_ids = {i.id for i in annex.catalogue.footprint}
     for theme, heading in annex.selections.themes.items():
         part = est[est["indicator"].map(
             lambda i, t=theme: annex.catalogue[i].theme == t and i not in repeated
-            and annex.catalogue[i].item_of is None)]
+            and annex.catalogue[i].item_of is None and i in footprint_ids)]
         if part.empty:
             continue
         title = f"{heading}, {period}"
@@ -56,8 +59,8 @@ def build(annex: Annex) -> Section | None:
     spans = common.spans_break(annex.waves, s.method_break)
     return Section(
         KEY, f"Ontwikkeling sinds {first}",
-        f"Alle indicatoren voor heel {annex.gemeente} per meting, met "
-        "95%-betrouwbaarheidsbanden." + (
+        f"De footprint-indicatoren voor heel {annex.gemeente} per meting, met "
+        "95%-betrouwbaarheidsbanden; de tabel geeft alle indicatoren." + (
             f" De Veiligheidsmonitor is in {s.method_break} vernieuwd; de lijnen zijn daar "
             f"onderbroken en in de tabel markeert {BREAK_MARK} de breuk." if spans else ""),
         figures=items, tables=tables,

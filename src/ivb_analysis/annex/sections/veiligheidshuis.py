@@ -26,19 +26,28 @@ def build(annex: Annex) -> Section | None:
     src = annex.other_source("bron_veiligheidshuis", "Veiligheidshuis, casuïstiek", annex.year)
     gemeenten = sorted(rates["gemeente"].unique())
     title = f"Behandelde casuïstiek Veiligheidshuis, {annex.year}"
-    fig = figures.grouped_bars(
-        rates.assign(estimate=rates["count"].astype(float)), category="overleg",
-        group="gemeente", title=title, subtitle="Aantal behandelde casussen per overleg",
-        source=src, banner=annex.settings.banner, kind="count", groups=gemeenten,
-        highlight=annex.gemeente,
-    )
     rate_col = "rate_per_10000" if "rate_per_10000" in rates.columns else None
+    # Gemeenten of different size are compared per 10,000 inhabitants (counts in the table).
+    per_inhabitant = rate_col is not None and rates[rate_col].notna().all()
+    fig = figures.grouped_bars(
+        rates.assign(estimate=(rates[rate_col] if per_inhabitant else rates["count"])
+                     .astype(float)), category="overleg",
+        group="gemeente", title=title,
+        subtitle=("Behandelde casussen per 10.000 inwoners, per overleg" if per_inhabitant
+                  else "Aantal behandelde casussen per overleg"),
+        source=src, banner=annex.settings.banner, kind="rate" if per_inhabitant else "count",
+        groups=gemeenten, highlight=annex.gemeente,
+    )
     columns = [Column("gemeente", "Gemeente", "text", 14),
                Column("overleg", "Overleg", "text", 36),
                Column("count", "Aantal casussen", "integer", 12)]
     if rate_col is not None and rates[rate_col].notna().any():
         columns.append(Column(rate_col, "Per 10.000 inwoners", "decimal1", 12))
-    table = AnnexTable(KEY, title, rates, tuple(columns), source=src)
+    note = ("Per 10.000 inwoners, zodat gemeenten van verschillende grootte te vergelijken "
+            "zijn; het aantal casussen staat ernaast. Kleine aantallen (minder dan 30) "
+            "schommelen van jaar tot jaar sterk.") if per_inhabitant else \
+        "Aantallen: zonder bevolkingscijfer is geen cijfer per 10.000 inwoners te maken."
+    table = AnnexTable(KEY, title, rates, tuple(columns), source=src, note=note)
     return Section(KEY, "Casuïstiek Veiligheidshuis",
                    f"Aantal behandelde casussen per overleg in {annex.year}, voor "
                    f"{common.join(gemeenten)}.",

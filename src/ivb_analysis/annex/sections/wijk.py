@@ -1,5 +1,10 @@
 """One indicator per wijk: each wijk against the rest of the gemeente (this year) and against
-its own earlier waves (previous wave, reference year)."""
+its own earlier waves (previous wave, reference year).
+
+`table_for` is the compact table of the appendix (`wijktabellen`); `build_for` (table and
+figures) is kept for notebooks and analysts but no longer a section of the annex: the overview
+is `wijkoverzicht`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import VERDICT
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
-from ivb_analysis.tables import AnnexTable, Column, remark
+from ivb_analysis.annex.sections.comparable import comparable_base
+from ivb_analysis.tables import AnnexTable, Column, format_interval, remark
 
 
 def key(indicator: str) -> str:
@@ -109,3 +115,50 @@ def _over_time_figure(annex: Annex, indicator: str, visible: pd.DataFrame) -> Fi
         groups=[annex.year, base], verdicts=verdicts, alpha=annex.settings.alpha,
     )
     return FigureItem(f"{key(indicator)}_ontwikkeling", title, fig)
+
+
+def table_for(annex: Annex, indicator: str) -> AnnexTable | None:
+    """The appendix table of one wijk indicator: every wijk with value, interval, n, the rest of
+    the gemeente and the test against it, and the test against the last comparable wave (the
+    CSV and the workbook keep every comparison wave). None when the delivery lacks it."""
+    spec = annex.catalogue[indicator]
+    if not annex.delivered(indicator):
+        return None
+    s = annex.settings
+    est = annex.wijk_estimates[annex.wijk_estimates["indicator"] == indicator]
+    if est.empty:
+        return None
+    est = est.sort_values("wijk_code", ignore_index=True)
+    data = est.assign(judgement=common.judgement(est[VERDICT], est["reason"]),
+                      remark=[remark(i, u) for i, u in zip(est["indicatief"], est["unreliable"],
+                                                          strict=True)])
+    hidden = est.loc[est["suppressed"].astype(bool), "wijk_naam"].astype(str).tolist()
+    visible = common.shown(data, s.min_n)
+    visible, _ = over_time(annex, indicator, visible)
+    reader = visible.assign(interval=[format_interval(lo, hi, k) for lo, hi, k in zip(
+        visible["ci_low"], visible["ci_high"], visible["kind"], strict=True)])
+    base = comparable_base(annex).year
+    compared: list[Column] = []
+    if base is not None and f"estimate_{base}" in visible.columns:
+        compared = [Column(f"estimate_{base}", f"Waarde {base}", "value", 10,
+                           apart_from=("estimate", f"verdict_{base}")),
+                    Column(f"judgement_{base}", f"{annex.year} t.o.v. {base}", "text", 16)]
+    note = " ".join(t for t in (
+        f"{common.unit_phrase(spec.unit)}.",
+        common.suppression_note(hidden, bool(visible["indicatief"].any()), s.min_n,
+                                s.indicatief_n), annex.empty_wijken_note,
+        f"T.o.v. rest gemeente: getoetst op {common.alpha_text(s)}, Benjamini-Hochberg per "
+        "indicator over de wijken.",
+        common.change_note(annex, [base]) if compared else "") if t)
+    return AnnexTable(
+        key(indicator), f"{spec.label} per wijk, {annex.year}", visible,
+        (Column("wijk_naam", "Wijk", "text", 18),
+         Column("estimate", f"Waarde {annex.year}", "value", 10,
+                apart_from=("estimate_rest", VERDICT)),
+         Column("interval", "Interval (95%)", "text", 12, nowrap=True),
+         Column("n", "n", "integer", 7),
+         Column("estimate_rest", "Rest gemeente", "value", 10),
+         Column("judgement", "T.o.v. rest gemeente", "text", 16), *compared,
+         *common.remark_columns(reader)),
+        source=annex.source(), note=note, row_key="wijk_code", reader_data=reader,
+    )
