@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ivb_analysis import estimates, plausibility
 from ivb_analysis.annex import common
 from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.config import Settings
@@ -13,9 +14,7 @@ def method_note(annex: Annex) -> list[str]:
     s = annex.settings
     group = common.group_name(s)
     points = [
-        "Gewogen uitkomsten: de antwoorden van de Veiligheidsmonitor zijn gewogen met de "
-        "steekproefgewichten. De standaardfouten zijn design-based (Taylor-linearisatie, "
-        "gestratificeerd), dus met de weging en de steekproefopzet meegerekend.",
+        "Gewogen uitkomsten. " + estimates.design_note(annex.long, s),
         "Elke uitkomst heeft een 95%-betrouwbaarheidsinterval; bij percentages op de "
         "logit-schaal, zodat een grens nooit onder 0% of boven 100% komt.",
         "Significantie: elk verschil is getoetst als verschil (z-toets op het verschil, niet "
@@ -47,6 +46,13 @@ def method_note(annex: Annex) -> list[str]:
         points.insert(0, f"Onderzoek {annex.year}: " + ", ".join(sample) + ".")
     if annex.lonely_note:
         points.append(annex.lonely_note)
+    checked = [a for a in plausibility.accepted(s) if a.year in (None, annex.year)]
+    if checked:
+        points.append("Nagekeken afwijkingen: de controles vóór publicatie vonden hier een "
+                      "opvallende uitkomst die na controle klopt: " + "; ".join(
+                          f"{_subject(annex, a.subject)}{f' ({a.year})' if a.year else ''}: "
+                          f"{a.reason}"
+                          for a in checked) + ".")
     if common.spans_break(annex.waves, s.method_break):
         points.append(
             f"Methodebreuk: vanaf {s.method_break} is de Veiligheidsmonitor vernieuwd en "
@@ -123,3 +129,11 @@ def _response_text(value: object) -> str:
     if isinstance(value, int | float):
         return f"{common.count_word(round(value))}%"
     return str(value)
+
+
+def _subject(annex: Annex, subject: str) -> str:
+    """An accepted deviation's indicator by its label (a variable or item by its name)."""
+    try:
+        return annex.catalogue[subject].label
+    except KeyError:
+        return subject

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ivb_analysis.annex.common import spans_break
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 
 
 @dataclass(frozen=True)

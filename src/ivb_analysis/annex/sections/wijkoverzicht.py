@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ivb_analysis.annex import common
-from ivb_analysis.annex.context import VERDICT, Annex
+from ivb_analysis.annex.interface import VERDICT
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.tables import AnnexTable, Column, format_value
 

@@ -4,7 +4,7 @@ the gemeente, the last comparable wave), compact and without figures; the overvi
 
 from __future__ import annotations
 
-from ivb_analysis.annex.context import Annex
+from ivb_analysis.annex.interface import Context as Annex
 from ivb_analysis.annex.model import Section
 from ivb_analysis.annex.sections import wijk
 
