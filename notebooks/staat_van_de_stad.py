@@ -54,9 +54,6 @@ wave.show("hoofdlijnen")
 # %%
 wave.show("kerncijfers")
 
-# %%
-wave.show("wijkoverzicht")
-
 # %% [markdown]
 # ## Werkwijze
 

@@ -85,8 +85,11 @@ def test_alpha_as_a_percentage_is_one_function():
 def _context(settings: Settings) -> SimpleNamespace:
     """The least a method note needs (the `Context` interface, not the class behind it)."""
     shares = pd.DataFrame({"year": [2015], "share": [0.0], "source": ["instelling"]})
+    long = pd.DataFrame({"resp_id": [1, 2], "year": [2015, 2015], "wijk_code": ["A", "B"],
+                         "stratum": ["A", "B"], "weight": [1.0, 1.0]})
     return SimpleNamespace(settings=settings, comparison=Comparison(2015, 2013, None, ()),
-                           shares=shares, lonely_note=None, waves=[2013, 2015], year=2015)
+                           shares=shares, lonely_note=None, waves=[2013, 2015], year=2015,
+                           long=long, catalogue={})
 
 
 def _table() -> AnnexTable:

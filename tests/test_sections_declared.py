@@ -88,12 +88,12 @@ def test_the_key_findings_read_every_section_the_specs_flag(settings, monkeypatc
     assert asked == ["woninginbraak"]
 
 
-def test_every_wijk_indicator_is_a_section_flagged_for_the_key_findings():
-    """A wijk indicator added to catalogue.yaml's selections is a section of its own, right
-    after the other wijk sections, read by the key findings."""
+def test_every_wijk_indicator_is_in_the_overview_read_by_the_key_findings():
+    """The wijken are one overview section read by the key findings (and one appendix); a wijk
+    indicator added to catalogue.yaml's selections joins both without a new section."""
     selections = load_selections()
-    wijk = [s for s in registry.specs(selections) if s.findings == "wijk"]
-    assert [s.key for s in wijk] == [f"wijk_{i}" for i in selections.wijk_indicators]
+    specs = registry.specs(selections)
+    assert [s.key for s in specs if s.findings == "wijk"] == ["wijkoverzicht"]
+    assert [s.key for s in specs][-1] == "wijktabellen"
     more = replace(selections, wijk_indicators=(*selections.wijk_indicators, "inbraak_woning"))
-    keys = [s.key for s in registry.specs(more)]
-    assert keys[keys.index(wijk[-1].key) + 1] == "wijk_inbraak_woning"
+    assert [s.key for s in registry.specs(more)] == [s.key for s in specs]

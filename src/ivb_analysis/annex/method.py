@@ -14,7 +14,8 @@ def method_note(annex: Annex) -> list[str]:
     s = annex.settings
     group = common.group_name(s)
     points = [
-        "Gewogen uitkomsten. " + estimates.design_note(annex.long, s),
+        "Gewogen uitkomsten met design-based standaardfouten. "
+        + estimates.design_note(annex.long, s),
         "Elke uitkomst heeft een 95%-betrouwbaarheidsinterval; bij percentages op de "
         "logit-schaal, zodat een grens nooit onder 0% of boven 100% komt.",
         "Significantie: elk verschil is getoetst als verschil (z-toets op het verschil, niet "
