@@ -14,7 +14,7 @@ WeasyPrint's own tagging and nowhere else:
 
 The hooks wrap two WeasyPrint functions for the duration of one `write_pdf` call
 (`Stream.marked` and `pdf.tags._build_box_tree`, WeasyPrint 70, pinned in constraints.txt);
-tests/test_pdf.py reads the result back with pikepdf, so a WeasyPrint upgrade that changes them
+tests/e2e/test_pdf.py reads the result back with pikepdf, so a WeasyPrint upgrade that changes them
 fails the tests instead of silently dropping a guarantee.
 """
 

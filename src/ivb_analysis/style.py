@@ -3,7 +3,7 @@
 One home for colours that carry a meaning, so figures, the annex page, the PDF and the notebook
 pages cannot drift apart: every colour has ONE role, and changing a role is one line here. Code
 reads the roles when it draws (`style.BENCHMARK`, never a copy), so a changed line recolours
-exactly that role (tests/test_figures.py proves it).
+exactly that role (tests/unit/test_figures.py proves it).
 
 - Judgement colours (beter, slechter, gelijk / niet getoetst, a neutral hoger/lager) colour only
   marks and words of a tested difference, never a year, a gemeente or a group.

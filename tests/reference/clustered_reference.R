@@ -3,7 +3,7 @@
 # Run from the repository root:
 #     Rscript tests/reference/clustered_reference.R
 # (needs R with survey, haven; Debian: r-cran-survey r-cran-haven). Writes
-# tests/reference/clustered_reference.csv, which is committed; tests/test_r_reference.py compares
+# tests/reference/clustered_reference.csv, which is committed; tests/golden/test_r_reference.py compares
 # the project's annex-level numbers with it and never needs R.
 #
 # Delivery: tests/fixtures/levering_deventer (written by tests/fixtures/make_levering_clustered.py;

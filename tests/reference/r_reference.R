@@ -3,7 +3,7 @@
 # Run from the repository root: `make r-reference` (or `Rscript tests/reference/r_reference.R`).
 # Needs R with the packages survey, haven and yaml (Debian: r-cran-survey r-cran-haven
 # r-cran-yaml). Writes tests/reference/mini_reference.csv, which is committed; the test
-# tests/test_reference.py compares the project's numbers with it and never needs R.
+# tests/golden/test_r_reference.py compares the project's numbers with it and never needs R.
 #
 # Independent of the Python code: the .sav files are read with haven, the delivery's codebook and
 # the project's catalogue (YAML) are applied here by the same rules as clean/recode.py and

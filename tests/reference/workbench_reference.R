@@ -3,7 +3,7 @@
 # with their p (domain against domain in one design; wave against wave).
 #
 # Run from the repository root: `Rscript tests/reference/workbench_reference.R`. Writes
-# tests/reference/workbench_reference.csv (committed); tests/test_api.py compares the API with
+# tests/reference/workbench_reference.csv (committed); tests/golden/test_api.py compares the API with
 # it and never needs R. The codebook (variables, missing codes, filters, recodes, and the
 # `background:` block) and the catalogue are applied here by the rules of r_reference.R
 # (copied below, independent of the Python code). Design: strata = wijk, every respondent a

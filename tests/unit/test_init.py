@@ -18,7 +18,7 @@ from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.onboard import codebook_text, draft_codebook, label_similarity, match_scale
 
-FIXTURE = Path(__file__).parent / "fixtures" / "levering_enschede"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "levering_enschede"
 SURVEYS = [FIXTURE / f"enquete_veiligheid_enschede_{y}_SYNTHETISCH.sav" for y in (2021, 2023)]
 
 OVERLAST = {"graf": "graffiti", "rommel": "rommel", "hond": "hondenpoep",
@@ -197,7 +197,7 @@ def test_init_on_the_demo_bureaus_files(tmp_path, public):
     """Another bureau's files (the demo's: catalogue wording, 98/99 missing, names only in the
     wijk labels): the draft maps every variable as the demo's own codebook does, and the wijk
     codes come from the CBS names that `ivb fetch` writes (here the real 47018NED region list)."""
-    mini = Path(__file__).parents[1] / "data" / "raw" / "mini"
+    mini = Path(__file__).parents[2] / "data" / "raw" / "mini"
     out = tmp_path / "hengelo"
     out.mkdir()
     regions = pd.read_csv(public / "politie_47018NED_buurt_2023_hengelo/"
@@ -269,7 +269,7 @@ def test_without_a_name_the_skeleton_says_what_to_fill_in(tmp_path, capsys):
     assert settings["files"]["survey"] == "enquete_veiligheid_enschede_{year}_SYNTHETISCH.sav"
 
 
-ZWOLLE = Path(__file__).parent / "fixtures" / "levering_zwolle"
+ZWOLLE = Path(__file__).parents[1] / "fixtures" / "levering_zwolle"
 
 
 def test_answering_only_what_check_lists_reaches_the_correct_codebook(tmp_path):
@@ -349,7 +349,7 @@ def test_template_and_docs_take_their_defaults_from_settings():
         assert template[key] == defaults[key], key
     assert template["benchmark_waves"] == list(defaults["benchmark_waves"])
     assert template["accepted_deviations"] == list(defaults["accepted_deviations"])
-    docs = (Path(__file__).parents[1] / "docs" / "levering.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[2] / "docs" / "levering.md").read_text(encoding="utf-8")
     table = {}
     for line in docs.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]

@@ -74,7 +74,7 @@ def test_unknown_indicator_is_a_clear_error():
 
 
 def test_no_gemeente_is_named_in_library_code_outside_the_demo():
-    root = Path(__file__).resolve().parents[1] / "src" / "ivb_analysis"
+    root = Path(__file__).resolve().parents[2] / "src" / "ivb_analysis"
     offenders = [p.relative_to(root) for p in root.rglob("*.py")
                  if "demo" not in p.parts and ("Hengelo" in p.read_text(encoding="utf-8")
                                                or "GM0164" in p.read_text(encoding="utf-8"))]

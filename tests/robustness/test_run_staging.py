@@ -18,7 +18,7 @@ from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.outfolder import STAGING_PREFIX
 from ivb_analysis.run import run
-from tests.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
+from tests.e2e.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
 
 
 def fake_annex(settings, year, *, pdf=False):  # runs in the (forked) worker

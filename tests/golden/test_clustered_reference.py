@@ -24,7 +24,7 @@ from ivb_analysis.config import load_settings
 from ivb_analysis.estimates import design_note, indicator_estimates, survey_design
 from ivb_analysis.prepare import survey_long
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DELIVERY = ROOT / "tests" / "fixtures" / "levering_deventer"
 GOLDEN = ROOT / "tests" / "reference" / "clustered_reference.csv"
 TOLERANCE = 1e-8  # absolute, on the shown scale (percentages x 100)

@@ -23,8 +23,8 @@ from ivb_analysis.config import load_settings
 from ivb_analysis.io.tables import read_benchmark, read_casework
 from ivb_analysis.prepare import crime, group_tables, population
 
-FIXTURE = Path(__file__).parent / "fixtures" / "levering_enschede"
-SCRIPT = Path(__file__).parent / "fixtures" / "make_levering_enschede.py"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "levering_enschede"
+SCRIPT = Path(__file__).parents[1] / "fixtures" / "make_levering_enschede.py"
 WAVES = (2021, 2023)
 
 

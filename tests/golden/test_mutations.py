@@ -32,7 +32,7 @@ from ivb_analysis.io import microdata
 from ivb_analysis.io.codebook import read_codebook
 from ivb_analysis.prepare import prepare
 
-FIXTURE = Path(__file__).parent / "fixtures" / "levering_zwolle"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "levering_zwolle"
 CATALOGUE = load_catalogue()
 REQUIRED_RATE = 0.95
 

@@ -17,8 +17,8 @@ from ivb_analysis.cli import main
 from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.fetch import CBS, CRIME_TOPIC, Downloader, fetch, fetch_kwb
-from tests.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
-from tests.test_run_staging import fake_annex
+from tests.e2e.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
+from tests.robustness.test_run_staging import fake_annex
 
 WIJKEN = "wijken_SYNTHETISCH.csv"
 POPULATION_2015 = "kwb_85984NED_2015_wijken_SYNTHETISCH.csv"

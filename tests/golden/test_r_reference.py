@@ -23,7 +23,7 @@ from ivb_analysis.errors import InputError
 from ivb_analysis.estimates import indicator_estimates
 from ivb_analysis.prepare import survey_long
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "reference" / "mini_reference.csv"
 TOLERANCE = 1e-6  # absolute, on the shown scale (percentages x 100)
 LONELY_YEAR, LONELY_STRATUM = 2015, 9

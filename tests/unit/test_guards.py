@@ -18,7 +18,7 @@ from ivb_analysis.config import load_settings
 from ivb_analysis.errors import InputError
 from ivb_analysis.plausibility import accepted, gemeente_estimates, plausibility_flags
 
-ZWOLLE = Path(__file__).parent / "fixtures" / "levering_zwolle"
+ZWOLLE = Path(__file__).parents[1] / "fixtures" / "levering_zwolle"
 CATALOGUE = load_catalogue()
 
 

@@ -47,7 +47,7 @@ def test_missing_population_is_bad_input():
 
 
 def test_mini_delivery_share_from_its_group_files():
-    settings = load_settings(Path(__file__).resolve().parents[1] / "data" / "raw" / "mini")
+    settings = load_settings(Path(__file__).resolve().parents[2] / "data" / "raw" / "mini")
     tables = group_tables(settings)
     members = group_members(settings.benchmark_group, tables["group_members"])
     pop = tables["group_population"]

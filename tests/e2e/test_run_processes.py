@@ -19,7 +19,7 @@ import pytest
 from ivb_analysis.config import load_settings
 from ivb_analysis.run import STAGING_PREFIX, run
 from tests.conftest import ROOT
-from tests.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
+from tests.e2e.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
 
 SHOW_TRANSPORT = ("import os\nfrom ipykernel.kernelapp import IPKernelApp\n"
                   "app = IPKernelApp.instance()\n"

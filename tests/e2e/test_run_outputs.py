@@ -13,7 +13,7 @@ from ivb_analysis.index import describe_notebook, render_index
 from ivb_analysis.outfolder import OLD_PREFIX, STAGING_PREFIX, recover
 from ivb_analysis.run import run, strip_volatile
 from tests.conftest import ROOT
-from tests.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
+from tests.e2e.test_run_parameters import contract_notebook, mini  # noqa: F401 (fixture)
 
 
 def test_default_output_folder_is_per_delivery(tmp_path, monkeypatch):

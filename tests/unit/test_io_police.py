@@ -146,7 +146,7 @@ def test_group_codes_from_a_list_or_a_string() -> None:
 def test_crime_labels_are_filled_when_the_optional_label_column_is_absent(tmp_path) -> None:
     from ivb_analysis.io.police import fill_crime_labels
 
-    source = Path(__file__).resolve().parents[1] / "data" / "raw" / "mini"
+    source = Path(__file__).resolve().parents[2] / "data" / "raw" / "mini"
     police = pd.read_csv(source / "politie_47018NED_wijken_SYNTHETISCH.csv", dtype=str)
     path = tmp_path / "politie.csv"
     police.drop(columns=["SoortMisdrijf_label"]).to_csv(path, index=False)
@@ -170,7 +170,7 @@ def test_prepare_reads_a_police_file_without_its_optional_label(tmp_path) -> Non
     from ivb_analysis.config import load_settings
     from ivb_analysis.prepare import crime
 
-    source = Path(__file__).resolve().parents[1] / "data" / "raw" / "mini"
+    source = Path(__file__).resolve().parents[2] / "data" / "raw" / "mini"
     for name in ("ivb.yaml", "codeboek_SYNTHETISCH.yaml", "wijken_SYNTHETISCH.csv"):
         shutil.copy(source / name, tmp_path / name)
     police = pd.read_csv(source / "politie_47018NED_wijken_SYNTHETISCH.csv", dtype=str)
