@@ -140,3 +140,23 @@ def test_an_empty_row_between_wijken_is_still_refused(demo_copy, tmp_path, capsy
     _replace(WIJKEN, "\n1;", "\n;;\n1;")(raw)
     assert main(["prepare", "--data-dir", str(raw), "--processed-dir", str(tmp_path / "p")]) == 2
     assert "rij 3" in capsys.readouterr().err
+
+
+# --- right-to-left names never turn the numbers beside them around ---------------------------
+
+
+def test_a_right_to_left_name_is_isolated_in_every_text_node_but_not_in_attributes():
+    """A wijk named in Arabic script in a sentence and a table: its run is in <bdi> (so '12,3'
+    stays after it), attributes and the <title> keep the bare (escaped) text, nothing twice."""
+    from ivb_analysis.annex.model import Section
+    from ivb_analysis.annex.page import isolate_bidi, section_html
+
+    name = "حي الشرق"
+    section = Section("wijk", f"Wijk {name}", f"In {name} 12,3 per 1.000 inwoners.")
+    page = section_html(section)
+    assert f"<h2>Wijk <bdi>{name}</bdi></h2>" in page
+    assert f"<p>In <bdi>{name}</bdi> 12,3 per 1.000 inwoners.</p>" in page
+    assert page.count("<bdi>") == 2 and isolate_bidi(page) == page
+    document = isolate_bidi(f'<title>{name}</title><p><img alt="{name}">{name} (4)</p>')
+    assert document == f'<title>{name}</title><p><img alt="{name}"><bdi>{name}</bdi> (4)</p>'
+    assert isolate_bidi("<p>Berflo Es 7,1</p>") == "<p>Berflo Es 7,1</p>"  # left-to-right: as is

@@ -24,6 +24,40 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+#: A run of right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko, ... and their
+#: presentation forms), with the spaces and marks inside a name.
+_RTL_RUN = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]+"
+                      "(?:[ \u00a0'\u2019.-]+[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]+)*")
+#: Elements whose text is not HTML text (no <bdi> inside): head matter, inline SVG, style.
+_NOT_TEXT = re.compile(r"(<(?:title|style|script|svg)\b.*?</(?:title|style|script|svg)>)",
+                       re.S | re.I)
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def isolate_bidi(page: str) -> str:
+    """Every run of right-to-left text in the page's text nodes in `<bdi>` (WCAG, issue 19):
+    a wijk or group name in Arabic or Hebrew script can then never pull the numbers beside
+    it into its own direction. Attributes, <title>, <style> and inline SVG are left alone
+    (delivery text there is escaped, and bidi control characters are refused on reading);
+    text already in a <bdi> is not wrapped twice."""
+    if _RTL_RUN.search(page) is None:
+        return page
+    out = []
+    for k, chunk in enumerate(_NOT_TEXT.split(page)):
+        if k % 2:  # a <title>, <style>, <script> or <svg> element: as it is
+            out.append(chunk)
+            continue
+        previous = ""
+        for part in _TAG.split(chunk):
+            if part.startswith("<"):
+                previous = part.lower()
+                out.append(part)
+            else:
+                out.append(part if previous.startswith("<bdi") else _RTL_RUN.sub(
+                    lambda m: f"<bdi>{m.group()}</bdi>", part))
+    return "".join(out)
+
+
 CSS = f"""
 body {{ font-family: "DejaVu Sans", Verdana, sans-serif; font-size: 10pt; line-height: 1.4;
        color: #111; max-width: 52em; margin: 1.5em auto; padding: 0 1em; }}
@@ -138,7 +172,7 @@ def section_html(section: Section, level: int = 2, number: int | None = None,
         parts.append(nest_headings(section.html, level))
     parts += [figure_html(item, (svg or {}).get(item.key)) for item in section.figures]
     parts += [table_html(table) for table in section.tables]
-    return "\n".join(parts)
+    return isolate_bidi("\n".join(parts))
 
 
 def banner_html(banner: str | None, css_class: str = "banner") -> str:
@@ -168,6 +202,10 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
         cls = ' class="first"' if k == 1 else ""
         body.append(f'<section id="sectie-{esc(section.key)}"{cls}>'
                     f"{section_html(section, 2, k, svg)}</section>")
+    # The contents follow the key findings, so page one is the answer itself (issue 21).
+    nav = (f'<nav class="toc" aria-label="Inhoud"><ol>{toc}'
+           '<li><a href="#werkwijze">Werkwijze</a></li></ol></nav>')
+    body.insert(1 if body else 0, nav)
     method = "".join(f"<li>{esc(p)}</li>" for p in annex.method_note())
     skipped = "".join(f"<li>{esc(k)}: {esc(v)}</li>" for k, v in sorted(annex.skipped.items()))
     skipped_html = (f"<p>Niet opgenomen:</p><ul>{skipped}</ul>" if skipped else "")
@@ -175,7 +213,7 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
                      f"{esc(workbook)}</code> (Excel) en als CSV in <code>tables/</code>; "
                      "de figuren als SVG, PDF en PNG in <code>figures/</code>.</p>"
                      if workbook else "")
-    return f"""<!DOCTYPE html>
+    return isolate_bidi(f"""<!DOCTYPE html>
 <html lang="nl">
 <head>
 <meta charset="utf-8">
@@ -193,7 +231,6 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
 <p class="meta">Gemeente {esc(annex.gemeente)} ({esc(s.gemeente_code)}), meetjaar
 {annex.year}; {esc(annex.comparison.sentence())}. {esc(annex.source())}.</p>
 {workbook_html}
-<nav class="toc"><ol>{toc}<li><a href="#werkwijze">Werkwijze</a></li></ol></nav>
 </header>
 {''.join(body)}
 <section id="werkwijze">
@@ -203,4 +240,4 @@ def annex_html(annex: Annex, sections: list[Section], workbook: str | None = Non
 </section>
 </body>
 </html>
-"""
+""")
