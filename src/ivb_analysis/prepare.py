@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ from ivb_analysis.io.police import (
     membership_names,
     read_membership,
     select_group,
+    wijk_names,
 )
 from ivb_analysis.io.statline import (
     read_crime_47018,
@@ -48,6 +50,8 @@ from ivb_analysis.io.text import MAX_COUNT
 SURVEY_TABLE = "survey_long"
 STATUS_TABLE = "indicator_status"  # beschikbaar / gedeeltelijk / niet in deze levering
 WIJKEN_TABLE = "wijken"
+#: Wijk code -> name from the police and population files (a wijk the survey list lacks).
+WIJK_NAMES_TABLE = "wijk_names"
 BENCHMARK_TABLE = "benchmark"
 CRIME_TABLE = "crime"
 POPULATION_TABLE = "population"
@@ -194,6 +198,20 @@ def group_tables(settings: Settings) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def wijk_name_table(settings: Settings, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """`wijk_code, wijk_naam` of every wijk named in the police file or a population download
+    (issue 18.7: a wijk in the police file but not in the survey's wijk list keeps its name)."""
+    paths = [settings.path("police")]
+    if settings.files.population and POPULATION_TABLE in tables:
+        paths += [settings.path("population", int(year)) for year in
+                  sorted(tables[POPULATION_TABLE]["year"].unique())]
+    names = wijk_names(p for p in paths if p.is_file())
+    # StatLine labels a wijk "Wijk 03 Berflo Es": the name is what follows the number
+    return pd.DataFrame({"wijk_code": list(names),
+                         "wijk_naam": [re.sub(r"^Wijk \d{2} ", "", n) for n in names.values()]},
+                        dtype="string")
+
+
 def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
     """Read and validate every source of the delivery into memory; writes nothing.
 
@@ -220,6 +238,8 @@ def validate_delivery(settings: Settings) -> dict[str, pd.DataFrame]:
         years = (sorted(tables[CRIME_TABLE]["year"].unique().tolist())
                  if CRIME_TABLE in tables else list(settings.years))
         tables[POPULATION_TABLE] = population(settings, years)
+    if settings.files.police:
+        tables[WIJK_NAMES_TABLE] = wijk_name_table(settings, tables)
     tables.update(group_tables(settings))
     if settings.files.geometry:
         check_geometry(settings.path("geometry"))

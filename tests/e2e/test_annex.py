@@ -571,3 +571,19 @@ def test_police_section_one_rate_no_empty_years_poisson_margins_and_reasons(demo
                  2013)
     assert "Geen vergelijking met de G32: de levering heeft geen misdrijf" in \
         bare.section("politie").text
+
+
+def test_a_wijk_only_in_the_police_file_takes_its_name_from_it(demo_copy):
+    """Issue 18.7: a wijk the survey's wijk list lacks (here: added to the police file only)
+    is named in the police table by the police file's own label, not shown as a bare code."""
+    raw = demo_copy(years=(2013, YEAR))
+    police = raw / "politie_47018NED_wijken_SYNTHETISCH.csv"
+    lines = police.read_text(encoding="utf-8").splitlines()
+    new = '"WK016499  ","Wijk 99 Havenkwartier"'
+    extra = [line.replace('"WK016400  ","Wijk 00 Binnenstad"', new) for line in lines[1:]
+             if '"WK016400  "' in line and f'"{YEAR}JJ00"' in line]
+    assert extra  # the Binnenstad's rows of the year, copied under a new code
+    police.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
+    section = Annex(load_settings(raw), YEAR).section("politie")
+    data = section.table("politie").data
+    assert set(data.loc[data["wijk_code"] == "WK016499", "wijk_naam"]) == {"Havenkwartier"}

@@ -15,6 +15,7 @@ from ivb_analysis.prepare import (
     GROUP_MEMBERS_TABLE,
     GROUP_POPULATION_TABLE,
     POPULATION_TABLE,
+    WIJK_NAMES_TABLE,
 )
 from ivb_analysis.tables import AnnexTable, Column
 
@@ -111,6 +112,11 @@ def build(annex: Annex) -> Section | None:
         return None
     rates = rates.merge(annex.wijken[["wijk_code", "wijk_naam"]],
                         left_on="region_code", right_on="wijk_code", how="left")
+    names = annex.optional("police", WIJK_NAMES_TABLE)  # a wijk the survey list lacks
+    if names is not None and len(names):
+        rates["wijk_naam"] = rates["wijk_naam"].fillna(
+            rates["region_code"].map(dict(zip(names["wijk_code"], names["wijk_naam"],
+                                              strict=True))))
     rates["wijk_naam"] = rates["wijk_naam"].fillna(rates["region_code"])
     rates["wijk_code"] = rates["wijk_code"].fillna(rates["region_code"])
     if "crime_label" not in rates.columns:
