@@ -202,7 +202,7 @@ def build(annex: Annex) -> Section | None:
                  "maar bij het cijfer per 1.000 een 95%-marge (Poisson): kleine aantallen "
                  "schommelen van jaar tot jaar sterk.")
     notes.append(VISITORS_CAVEAT)
-    notes.append("Alle soorten misdrijven per wijk staan in de CSV-versie en het Excel-bestand.")
+    notes.append("Alle soorten misdrijven per wijk staan in de CSV-versie (politie.csv).")
     table = AnnexTable(
         KEY, f"Geregistreerde misdrijven per wijk, {annex.year}", data, tuple(columns),
         source=src, note=" ".join(notes), reader_data=wide, row_key="wijk_code",
