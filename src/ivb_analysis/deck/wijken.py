@@ -20,7 +20,9 @@ VERDICT = "verdict_polarity"
 
 
 def _names(names: list[str]) -> str:
-    return common.join(names) if len(names) <= TITLE_NAMES else f"{len(names)} wijken"
+    """Up to TITLE_NAMES names; more as 'o.a.' the first (no count a table does not hold)."""
+    return common.join(names) if len(names) <= TITLE_NAMES else \
+        f"o.a. {common.join(names[:TITLE_NAMES])}"
 
 
 def _standing(data: pd.DataFrame, verdict: str) -> list[str]:
