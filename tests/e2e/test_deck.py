@@ -230,7 +230,8 @@ def test_the_storyline_follows_the_seed(built):
     # the focus wijk's points are its tested verdicts in the wijk tables
     overview = by_key["wijkoverzicht"].table().data
     mine = overview[overview["wijk_naam"] == focus]
-    worse = mine.loc[mine["verdict_polarity"] == "slechter", "label"].str.lower().tolist()
+    worse = [w.lower().removeprefix("rapportcijfer ")  # page one's short labels
+             for w in mine.loc[mine["verdict_polarity"] == "slechter", "label"]]
     assert worse and all(any(w in line for line in wijk[1]) for w in worse)
     base = annex.comparison.main
     better = [t.shown["label"].iloc[0].lower().removeprefix("rapportcijfer ")
@@ -249,7 +250,9 @@ def test_the_storyline_follows_the_seed(built):
     assert len(wijk_specs[1].table) == len(section.table().shown) + 1  # heel gemeente + wijken
     standing = overview[overview["indicator"].isin(key)
                         & (overview["verdict_polarity"] == "slechter")]["wijk_naam"].unique()
-    assert 0 < len(standing) <= 2 and all(n in wijk_specs[0].title for n in standing)
+    assert len(standing) and (all(n in wijk_specs[0].title for n in standing)
+                              if len(standing) <= 2 else
+                              wijk_specs[0].title.split(": ")[1].startswith("o.a. "))
     order = ["hoofdlijnen", "kerncijfers", "trends", "slachtofferschap", "wijkoverzicht",
              "footprint", "politie", "veiligheidshuis", "items"]
     firsts = [keys.index(k) for k in order]
