@@ -469,3 +469,26 @@ def test_the_first_wave_has_a_deck_without_comparisons(built, delivery):
     tables = [s for s in specs if s.section == "kerncijfers"]
     assert tables and all(s.table[0] == ["Indicator", "Waarde 2013"] for s in tables)
     assert all(s.shapes.title.text_frame.text for s in deck.slides)
+
+
+def test_without_wijk_boundaries_the_wijken_are_ranked_per_key_indicator(built):
+    """No map (a delivery without geometry): per key indicator of the overview a table of the
+    wijken, highest first, its cells those of the appendix table."""
+    annex, sections, *_ = built
+    by_key = {s.key: s for s in sections}
+    unmapped = [dataclasses.replace(s, figures=[]) if s.key == "wijkoverzicht" else s
+                for s in sections]
+    specs = [s for s in storyline(annex, unmapped)
+             if s.section in ("wijkoverzicht", "wijktabellen")]
+    key = wijken.key_indicators(annex, unmapped[[s.key for s in sections].index(
+        "wijkoverzicht")])
+    assert len(key) >= len(wijken.key_indicators(annex, by_key["wijkoverzicht"])) > 0
+    assert [s.table_key for s in specs] == [f"wijk_{i}" for i in key]
+    for spec, indicator in zip(specs, key, strict=True):
+        table = by_key["wijktabellen"].table(f"wijk_{indicator}")
+        reader = table.for_readers()
+        ranked = table.shown.reset_index(drop=True).sort_values(
+            "estimate", ascending=False, kind="stable").index
+        assert [row[0] for row in spec.table[1:]] == reader["Wijk"].iloc[ranked].tolist()
+        assert spec.table[0][:2] == ["Wijk", f"Waarde {annex.year}"]
+        assert spec.title.startswith(annex.catalogue[indicator].label)
