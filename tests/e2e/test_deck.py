@@ -6,6 +6,7 @@ a layout a template lacks, and a rerun (in another process) gives the same bytes
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import os
 import re
@@ -25,9 +26,10 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from ivb_analysis import export, style
 from ivb_analysis.annex import Annex
 from ivb_analysis.annex.model import Section
+from ivb_analysis.annex.sections import hoofdlijnen
 from ivb_analysis.check import check_delivery
 from ivb_analysis.config import load_settings
-from ivb_analysis.deck import deck_bytes, render, template_findings
+from ivb_analysis.deck import deck_bytes, render, story, template_findings, wijken
 from ivb_analysis.deck.model import Block, Slide
 from ivb_analysis.deck.render import EMU_PER_PT, LINE, Renderer, fit_size
 from ivb_analysis.deck.story import storyline
@@ -118,20 +120,27 @@ def _section_numbers(section: Section) -> set[str]:
         reader = table.for_readers()
         texts += [table.title, table.note, table.source, *reader.columns]
         texts += [str(v) for v in reader.to_numpy().ravel()]
-        data = table.shown
-        kinds = data["kind"] if "kind" in data.columns else pd.Series("", index=data.index)
-        for column in data.columns:
-            if not pd.api.types.is_numeric_dtype(data[column]):
-                continue
-            for value, kind in zip(data[column], kinds, strict=True):
-                if pd.isna(value):
-                    continue
-                texts += [format_value(float(value), str(kind)),
-                          *(format_cell(value, f) for f in ("integer", "decimal1", "pvalue"))]
-        if {"ci_low", "ci_high", "kind"} <= set(data.columns):
-            texts += [format_interval(lo, hi, k) for lo, hi, k in
-                      zip(data["ci_low"], data["ci_high"], data["kind"], strict=True)]
+        for data in (table.shown, table.data):  # the reader's frame and the tidy rows
+            texts += _formatted(data)
     return _numbers(texts)
+
+
+def _formatted(data: pd.DataFrame) -> list[str]:
+    """Every numeric value of a table's frame in every reader's format, and its intervals."""
+    texts = []
+    kinds = data["kind"] if "kind" in data.columns else pd.Series("", index=data.index)
+    for column in data.columns:
+        if not pd.api.types.is_numeric_dtype(data[column]):
+            continue
+        for value, kind in zip(data[column], kinds, strict=True):
+            if pd.isna(value):
+                continue
+            texts += [format_value(float(value), str(kind)),
+                      *(format_cell(value, f) for f in ("integer", "decimal1", "pvalue"))]
+    if {"ci_low", "ci_high", "kind"} <= set(data.columns):
+        texts += [format_interval(lo, hi, k) for lo, hi, k in
+                  zip(data["ci_low"], data["ci_high"], data["kind"], strict=True)]
+    return texts
 
 
 def _verdict_counts(section: Section) -> set[str]:
@@ -182,11 +191,12 @@ def test_table_slides_show_the_annex_rows_cell_for_cell(built):
         tables = [s for s in slide.shapes if s.has_table]
         if spec.kind != "tabel":
             continue
-        reader = by_key[spec.section].table().for_readers()
+        reader = by_key[spec.section].table(spec.table_key or None).for_readers()
         shown = [[c.text for c in row.cells] for row in tables[0].table.rows]
         header, body = shown[0], shown[1:]
+        assert header[0] == reader.columns[0]  # rows keyed by the table's first column
         for row in body:
-            match = reader[reader["Indicator"] == row[0]]
+            match = reader[reader[header[0]] == row[0]]
             assert len(match) == 1, row[0]
             for heading, cell in zip(header[1:], row[1:], strict=True):
                 assert match[heading].iloc[0] == cell, (row[0], heading)
@@ -194,27 +204,93 @@ def test_table_slides_show_the_annex_rows_cell_for_cell(built):
         assert all(len(marks) == len(header) for marks in spec.verdicts)
     footprint = [s for s in specs if s.section == "footprint"]
     assert len(footprint) == 3  # the seed's three build-up steps
-    assert rows_seen >= 3 * 19
+    footprint_rows = len(by_key["footprint"].table().shown)
+    assert footprint_rows and rows_seen >= 3 * footprint_rows
 
 
 def test_the_storyline_follows_the_seed(built):
     """Every topic of the seed's slides, in the seed's order, and nothing left out."""
-    _, sections, _, _, _, specs, _ = built
+    annex, sections, _, _, _, specs, _ = built
+    by_key = {s.key: s for s in sections}
     keys = [s.section for s in specs]
     assert keys[:3] == ["", "", "hoofdlijnen"]
-    assert [s.kind for s in specs[3:5]] == ["kolommen", "kolommen"]  # Positief / Maar
-    wijk = [s.key for s in sections if s.key.startswith("wijk_")]
-    assert len(wijk) == 8 and [k for k in keys if k.startswith("wijk_")] == wijk
-    order = ["hoofdlijnen", "kerncijfers", "trends", "slachtofferschap", wijk[0], "footprint",
-             "politie", "veiligheidshuis", "items"]
+    # the answer slide: every page-one line of the section, as the annex shows it
+    lines, focus, block = hoofdlijnen.collect(annex)
+    assert specs[2].blocks[0].lines == [f.text for f in lines]
+    assert all(html.escape(f.text) in by_key["hoofdlijnen"].html for f in [*lines, *block])
+    # Positief / Maar: the whole gemeente, then the focus wijk (the seed's Binnenstad)
+    columns = [s for s in specs if s.kind == "kolommen"]
+    assert keys[3:3 + len(columns)] == ["hoofdlijnen"] * len(columns)
+    assert [s.title.split(":")[0] for s in columns] == [f"Heel {annex.gemeente}", focus]
+    gemeente, wijk = ([b.lines for b in s.blocks] for s in columns)
+    assert [b.heading for b in columns[0].blocks] == ["Positief", "Maar:"]
+    assert {f.text for f in lines if f.kind == "positief"} <= set(gemeente[0])
+    assert {f.text for f in lines if f.kind == "aandachtspunt"} <= set(gemeente[1])
+    assert not set(gemeente[0]) & set(gemeente[1])
+    # the focus wijk's points are its tested verdicts in the wijk tables
+    overview = by_key["wijkoverzicht"].table().data
+    mine = overview[overview["wijk_naam"] == focus]
+    worse = [w.lower().removeprefix("rapportcijfer ")  # page one's short labels
+             for w in mine.loc[mine["verdict_polarity"] == "slechter", "label"]]
+    assert worse and all(any(w in line for line in wijk[1]) for w in worse)
+    base = annex.comparison.main
+    better = [t.shown["label"].iloc[0].lower().removeprefix("rapportcijfer ")
+              for t in by_key["wijktabellen"].tables
+              if (t.shown.loc[t.shown["wijk_naam"] == focus, f"verdict_{base}"] == "beter").any()]
+    assert len(wijk[0]) == len(better) and all(
+        b in line and "(beter)" in line for b, line in zip(better, wijk[0], strict=True))
+    # the wijken: the map of the key indicators, then the matrix of those indicators
+    section = by_key["wijkoverzicht"]
+    wijk_specs = [s for s in specs if s.section in ("wijkoverzicht", "wijktabellen")]
+    assert section.figures and [(s.kind, s.figure) for s in wijk_specs] == [
+        ("figuur", section.figures[0]), ("tabel", None)]
+    key = wijken.key_indicators(annex, section)
+    headers = {c.name: c.header for c in section.table().columns}
+    assert key and wijk_specs[1].table[0] == ["Wijk", *(headers[i] for i in key)]
+    assert len(wijk_specs[1].table) == len(section.table().shown) + 1  # heel gemeente + wijken
+    standing = overview[overview["indicator"].isin(key)
+                        & (overview["verdict_polarity"] == "slechter")]["wijk_naam"].unique()
+    assert len(standing) and (all(n in wijk_specs[0].title for n in standing)
+                              if len(standing) <= 2 else
+                              wijk_specs[0].title.split(": ")[1].startswith("o.a. "))
+    order = ["hoofdlijnen", "kerncijfers", "trends", "slachtofferschap", "wijkoverzicht",
+             "footprint", "politie", "veiligheidshuis", "items"]
     firsts = [keys.index(k) for k in order]
     assert firsts == sorted(firsts)
+    core = by_key["kerncijfers"].table().shown
+    themes = {annex.catalogue[i].theme for i in core.loc[core["estimate"].notna(), "indicator"]}
+    items = [t for t in by_key["items"].tables if t.key.startswith("items_")]
     counts = {k: keys.count(k) for k in ("kerncijfers", "trends", "footprint", "politie",
                                          "veiligheidshuis", "items")}
-    assert counts == {"kerncijfers": 4, "trends": 2, "footprint": 3, "politie": 2,
-                      "veiligheidshuis": 1, "items": 2}
+    assert counts == {"kerncijfers": len(themes & {t for t, _ in story.THEME_SLIDES}),
+                      "trends": 2,  # overlast per kind, the gemeente's inzet
+                      "footprint": 3,  # the seed's three build-up steps
+                      "politie": 2,  # against the group, per wijk
+                      "veiligheidshuis": 1, "items": len(items)}
     assert specs[-1].title.startswith("Zo is gerekend") and keys[-1] == ""
     assert not any("Niet in deze presentatie" in n for n in specs[-1].notes)
+
+
+def test_the_police_slides_read_the_new_tables(built):
+    """Police: the gemeente's rate against the group (this year's row of the group table) and
+    the wijken ranked by rate, the gemeente's own row first."""
+    annex, sections, _, _, _, specs, _ = built
+    section = next(s for s in sections if s.key == "politie")
+    police = [s for s in specs if s.section == "politie"]
+    group = section.table("politie_groep").for_readers()
+    this = group[group["Jaar"] == str(annex.year)].iloc[0]
+    assert police[0].title == (f"{annex.gemeente}: {this[annex.gemeente]} misdrijven per 1.000 "
+                               f"inwoners, G32 (gemiddelde) {this['G32 (gemiddelde)']} "
+                               f"({annex.year})")
+    wijk = section.table("politie")
+    reader, shown = wijk.for_readers(), wijk.shown.reset_index(drop=True)
+    ranked = shown[shown["wijk_code"] != annex.settings.gemeente_code].dropna(
+        subset=["rate_total"]).sort_values("rate_total", ascending=False, kind="stable")
+    expected = [f"{reader['Wijk'].iloc[k]}: {reader['Per 1.000 inwoners'].iloc[k]} per 1.000 "
+                f"({reader[f'Misdrijven {annex.year}'].iloc[k]} misdrijven)"
+                for k in [0, *ranked.index]]
+    assert police[1].blocks[0].lines == expected
+    assert police[1].title.endswith(f"in {reader['Wijk'].iloc[ranked.index[0]]}")
 
 
 def test_footprint_titles_count_the_annex_verdicts(built):
@@ -248,7 +324,9 @@ def test_every_picture_has_alt_text_every_slide_a_title_and_the_label(built):
                     descr = shape._element.nvPicPr.cNvPr.get("descr")
                     assert descr and descr == spec.figure.alt_text
                     pictures += 1
-        assert pictures == sum(spec.figure is not None for spec in specs) >= 15
+        assert pictures == sum(spec.figure is not None for spec in specs)
+        assert {s.section for s in specs if s.figure is not None} == {
+            "trends", "slachtofferschap", "wijkoverzicht", "politie", "veiligheidshuis", "items"}
 
 
 def test_every_text_fits_its_box(built):
@@ -391,3 +469,26 @@ def test_the_first_wave_has_a_deck_without_comparisons(built, delivery):
     tables = [s for s in specs if s.section == "kerncijfers"]
     assert tables and all(s.table[0] == ["Indicator", "Waarde 2013"] for s in tables)
     assert all(s.shapes.title.text_frame.text for s in deck.slides)
+
+
+def test_without_wijk_boundaries_the_wijken_are_ranked_per_key_indicator(built):
+    """No map (a delivery without geometry): per key indicator of the overview a table of the
+    wijken, highest first, its cells those of the appendix table."""
+    annex, sections, *_ = built
+    by_key = {s.key: s for s in sections}
+    unmapped = [dataclasses.replace(s, figures=[]) if s.key == "wijkoverzicht" else s
+                for s in sections]
+    specs = [s for s in storyline(annex, unmapped)
+             if s.section in ("wijkoverzicht", "wijktabellen")]
+    key = wijken.key_indicators(annex, unmapped[[s.key for s in sections].index(
+        "wijkoverzicht")])
+    assert len(key) >= len(wijken.key_indicators(annex, by_key["wijkoverzicht"])) > 0
+    assert [s.table_key for s in specs] == [f"wijk_{i}" for i in key]
+    for spec, indicator in zip(specs, key, strict=True):
+        table = by_key["wijktabellen"].table(f"wijk_{indicator}")
+        reader = table.for_readers()
+        ranked = table.shown.reset_index(drop=True).sort_values(
+            "estimate", ascending=False, kind="stable").index
+        assert [row[0] for row in spec.table[1:]] == reader["Wijk"].iloc[ranked].tolist()
+        assert spec.table[0][:2] == ["Wijk", f"Waarde {annex.year}"]
+        assert spec.title.startswith(annex.catalogue[indicator].label)

@@ -1,127 +1,133 @@
-"""The page-one answer and the "Positief / Maar" slides, read from the Hoofdlijnen section.
+"""The page-one answer and the "Positief / Maar" slides, from the Hoofdlijnen section's lines.
 
-The deck reads the section exactly as the annex shows it (its escaped markup): the sentences
-before the first theme heading are the answer to "Waar staat <gemeente>?"; each theme heading
-with its "Positief" and "Aandachtspunten" lists becomes one "Positief / Maar" slide. Whatever the
-section says, the deck says: no second set of rules.
+The deck takes the section's own sentences (`hoofdlijnen.collect`: each a `findings.Finding`
+with its kind) and keeps only those the section shows (its escaped text is in the section's
+markup): whatever page one says, the deck says, no second set of rules. The answer slide holds
+every page-one line; the "Positief / Maar" slides sort the tested lines per focus area (the whole
+gemeente, then the focus wijk) by their kind or, for a line of several results, by the verdict
+word of each of its parts.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from ivb_analysis import findings
+from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import Section
+from ivb_analysis.annex.sections import hoofdlijnen
 from ivb_analysis.deck.model import Block, Slide
+from ivb_analysis.tables import row_anchor
 
 #: The seed's word for the points of attention on a slide.
 BUT = "Maar"
 #: A finding longer than this is not a title (it stays on the slide as its first line).
 TITLE_MAX = 90
-_HEADINGS = {"h2", "h3", "h4", "h5"}
+#: Kinds of a page-one line that state a tested change (sorted by their verdict words).
+CHANGE_KINDS = ("verandering", "trend", "focus")
+_BETTER = re.compile(r"\bbeter\b")
+_WORSE = re.compile(r"\bslechter\b")
+#: The anchors of page-one lines about the benchmark group (rows of the footprint table).
+_BENCHMARK_ROW = row_anchor(hoofdlijnen.FOOTPRINT, "x").removesuffix("x")
 
 
 @dataclass
-class Theme:
-    """One heading of the section with its positive and attention bullets and other lines."""
+class Area:
+    """One focus area (the gemeente, the focus wijk): its positive and attention points and
+    the lines that are neither (stable, registrations)."""
 
-    heading: str
+    name: str
     positive: list[str] = field(default_factory=list)
     attention: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
 
 
-class _Blocks(HTMLParser):
-    """The section's markup as (tag, class, text) blocks in reading order."""
+def read(annex: Annex, section: Section) -> tuple[list[findings.Finding], str,
+                                                  list[findings.Finding]]:
+    """The page-one lines, the focus wijk's name and its block, as the section shows them."""
+    lines, name, block = hoofdlijnen.collect(annex)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, str, str]] = []
-        self._open: tuple[str, str] | None = None
-        self._text: list[str] = []
+    def shown(items: list[findings.Finding]) -> list[findings.Finding]:
+        return [f for f in items if html.escape(f.text) in section.html]
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"p", "li", *_HEADINGS}:
-            self._flush()
-            self._open = (tag, dict(attrs).get("class") or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open is not None and tag == self._open[0]:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._text.append(data)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._text).split())
-        if self._open is not None and text:
-            self.blocks.append((*self._open, text))
-        self._open, self._text = None, []
+    return shown(lines), name, shown(block)
 
 
-def read(section: Section) -> tuple[list[str], list[Theme]]:
-    """The lead sentences and the themes of a Hoofdlijnen section."""
-    parser = _Blocks()
-    parser.feed(section.html)
-    parser.close()
-    lead: list[str] = []
-    themes: list[Theme] = []
-    target: list[str] | None = None
-    for tag, css, text in parser.blocks:
-        if tag in _HEADINGS:
-            themes.append(Theme(text))
-            target = themes[-1].other
-        elif not themes:
-            lead.append(text)
-        elif css == "kop" and text == findings.POSITIVE:
-            target = themes[-1].positive
-        elif css == "kop" and text == findings.ATTENTION:
-            target = themes[-1].attention
-        elif tag == "li" and target is not None:
-            target.append(text)
+def _parts(text: str) -> list[tuple[str, str]]:
+    """('positief'|'aandachtspunt', part) per part of a line of several tested results: the
+    parts are its '; '-separated clauses, each with the line's lead ('Vergeleken met 2013: ')."""
+    head, sep, rest = text.partition(": ")
+    if not sep:
+        head, rest = "", text
+    out = []
+    for part in rest.rstrip(".").split("; "):
+        better, worse = bool(_BETTER.search(part)), bool(_WORSE.search(part))
+        shown = f"{head}: {part}" if head else part
+        if worse:
+            out.append(("aandachtspunt", shown))
+        if better and not worse:
+            out.append(("positief", shown))
+    return out
+
+
+def area(name: str, lines: list[findings.Finding]) -> Area:
+    """A focus area's points: positief/aandachtspunt lines whole, change lines by part."""
+    out = Area(name)
+    for line in lines:
+        if line.kind == "positief":
+            out.positive.append(line.text)
+        elif line.kind == "aandachtspunt":
+            out.attention.append(line.text)
+        elif line.kind in CHANGE_KINDS and _parts(line.text):
+            for kind, part in _parts(line.text):
+                (out.positive if kind == "positief" else out.attention).append(part)
         else:
-            themes[-1].other.append(text)
-            target = themes[-1].other
-    return lead, themes
+            out.other.append(line.text)
+    return out
 
 
-def answer_slide(section: Section, gemeente: str, year: int, notes: list[str]) -> Slide:
-    """Where the gemeente stands: the lead sentences and the benchmark theme, one slide."""
-    lead, themes = read(section)
-    bench = [t for t in themes if t.heading.lower().startswith("positie")]
-    lines = list(lead)
-    message = ""
-    for theme in bench:
-        lines += theme.attention + theme.positive + theme.other
-        message = message or next(iter(theme.attention + theme.positive), "")
+def answer_slide(annex: Annex, section: Section, notes: list[str]) -> Slide:
+    """Where the gemeente stands: every page-one line; in the title the tested development
+    against the benchmark group (the seed's "positie t.o.v. G32 verslechtert") when page one
+    judges it, else the question."""
+    lines, _, _ = read(annex, section)
+    message = next((f.text.split(":")[0] for f in lines
+                    if f.kind in ("positief", "aandachtspunt") and f.anchor
+                    and f.anchor.startswith(_BENCHMARK_ROW)), "")
     title = message if message and len(message) <= TITLE_MAX else \
-        f"Waar staat {gemeente} in {year}?"
-    lines = [line for line in lines if line != title]
-    return Slide(title, "tekst", blocks=[Block(None, lines or [section.text])],
-                 notes=[section.text, *lines, *notes], section=section.key)
+        f"Waar staat {annex.gemeente} in {annex.year}?"
+    texts = [f.text for f in lines]
+    return Slide(title, "tekst", blocks=[Block(None, texts or [section.text])],
+                 notes=[section.text, *(_with_family(f) for f in lines), *notes],
+                 section=section.key)
 
 
-def theme_slides(section: Section) -> list[Slide]:
-    """One "Positief / Maar" slide per theme with a positive or attention bullet."""
-    _, themes = read(section)
+def _with_family(line: findings.Finding) -> str:
+    return f"{line.text} [{line.family}]" if line.family else line.text
+
+
+def theme_slides(annex: Annex, section: Section) -> list[Slide]:
+    """One "Positief / Maar" slide per focus area with a tested point: heel <gemeente>, then
+    the focus wijk (the seed's "Prioriteit Binnenstad")."""
+    lines, name, block = read(annex, section)
+    areas = [area(f"Heel {annex.gemeente}", lines)]
+    if name:
+        areas.append(area(name, block))
     slides = []
-    for theme in themes:
-        if theme.heading.lower().startswith("positie"):
+    for part, source in zip(areas, (lines, block), strict=False):
+        if not (part.positive or part.attention):
             continue
-        if not (theme.positive or theme.attention):
-            continue
-        if theme.positive and theme.attention:
-            title = f"{theme.heading}: positief, maar ook aandachtspunten"
-        elif theme.positive:
-            title = f"{theme.heading}: positieve ontwikkeling"
+        if part.positive and part.attention:
+            title = f"{part.name}: positief, maar ook aandachtspunten"
+        elif part.positive:
+            title = f"{part.name}: positief"
         else:
-            title = f"{theme.heading}: aandachtspunten"
-        blocks = [Block(findings.POSITIVE, theme.positive or ["geen significante verbetering"]),
-                  Block(f"{BUT}:", theme.attention or ["geen significante verslechtering"])]
+            title = f"{part.name}: aandachtspunten"
+        blocks = [Block(findings.POSITIVE, part.positive or ["geen significante verbetering"]),
+                  Block(f"{BUT}:", part.attention or ["geen significante verslechtering"])]
         slides.append(Slide(title, "kolommen", blocks=blocks,
-                            notes=[*theme.positive, *theme.attention, *theme.other,
-                                   section.text],
-                            subtitle=" ".join(theme.other), section=section.key))
+                            notes=[*(_with_family(f) for f in source), section.text],
+                            section=section.key))
     return slides

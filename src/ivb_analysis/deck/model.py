@@ -42,6 +42,8 @@ class Slide:
     notes: list[str] = field(default_factory=list)
     #: Key of the annex section the slide comes from ("" for title and method).
     section: str = ""
+    #: Table slides: the key of the section's table the rows are cells of ("" for the first).
+    table_key: str = ""
 
 
 class Cells:

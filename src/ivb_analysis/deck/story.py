@@ -1,7 +1,8 @@
 """The deck's storyline (the seed's working-session slides), built on the annex's sections.
 
-Order: title; sources; the page-one answer; "Positief / Maar" per theme; opinions, overlast,
-veiligheidsbeleving, slachtofferschap and the gemeente's inzet; one wijk slide per key indicator;
+Order: title; sources; the page-one answer; "Positief / Maar" per focus area (the gemeente, the
+focus wijk); opinions, overlast, veiligheidsbeleving, slachtofferschap and the gemeente's inzet;
+the wijken (map and matrix of the key indicators, else per key indicator the ranked wijken);
 the footprint in three steps; police per 1.000 against the group and per wijk; casework; the
 statements behind the scales; the method. A slide whose section is absent is left out.
 """
@@ -17,6 +18,7 @@ from ivb_analysis.annex.context import Annex
 from ivb_analysis.annex.model import FigureItem, Section
 from ivb_analysis.deck import answer
 from ivb_analysis.deck.model import Block, Cells, Slide, estimate_note, table_notes
+from ivb_analysis.deck.wijken import wijk_slides
 
 #: The themes with a table slide, in the seed's order, and the slide's heading.
 THEME_SLIDES = (
@@ -47,11 +49,11 @@ def storyline(annex: Annex, sections: list[Section]) -> list[Slide]:
     head = by_key.get("hoofdlijnen")
     if head is not None:
         slides += part("hoofdlijnen", lambda: [
-            answer.answer_slide(head, annex.gemeente, annex.year,
+            answer.answer_slide(annex, head,
                                 [f"Vergelijkingsjaren: {annex.comparison.sentence()}."]),
-            *answer.theme_slides(head)])
+            *answer.theme_slides(annex, head)])
     slides += part("kerncijfers", lambda: theme_table_slides(annex, by_key))
-    slides += part("wijken", lambda: wijk_slides(annex, sections))
+    slides += part("wijkoverzicht", lambda: wijk_slides(annex, by_key))
     slides += part("footprint", lambda: footprint_slides(annex, by_key.get("footprint")))
     slides += part("politie", lambda: police_slides(annex, by_key.get("politie")))
     slides += part("veiligheidshuis",
@@ -240,42 +242,6 @@ def _victims(annex: Annex, section: Section, base: int | None) -> Slide:
                  section=section.key)
 
 
-# --- wijken ------------------------------------------------------------------------------------
-
-
-def wijk_slides(annex: Annex, sections: list[Section]) -> list[Slide]:
-    """Per key indicator: the wijk map (or ranked wijk chart), the wijken that differ from the
-    rest of the gemeente in its title."""
-    slides = []
-    for section in sections:
-        if not section.key.startswith("wijk_") or not section.figures or not section.tables:
-            continue
-        cells = Cells(section.table())
-        rows = sorted(cells.rows(), key=lambda k: -float(cells.raw(k, "estimate")))  # as drawn
-        label = section.title.removesuffix(" per wijk")
-        worse = [str(cells.raw(k, "wijk_naam")) for k in rows
-                 if cells.raw(k, "verdict_polarity") == "slechter"]
-        better = [str(cells.raw(k, "wijk_naam")) for k in rows
-                  if cells.raw(k, "verdict_polarity") == "beter"]
-        if worse:
-            title = f"{label}: {_wijk_names(worse)} slechter dan de rest van {annex.gemeente}"
-        elif better:
-            title = f"{label}: {_wijk_names(better)} beter dan de rest van {annex.gemeente}"
-        else:
-            title = f"{label}: geen wijk wijkt significant af van de rest"
-        lines = [f"{cells.cell(k, 'wijk_naam')}: {cells.cell(k, 'estimate')} "
-                 f"({cells.cell(k, 'judgement')})" for k in rows]
-        figure = next((f for f in section.figures if "kaart" in f.key), section.figures[0])
-        slides.append(Slide(title, "figuur", figure=figure, blocks=[Block(None, lines)],
-                            notes=[estimate_note(cells, k, "wijk_naam") for k in rows]
-                            + table_notes(cells.table), section=section.key))
-    return slides
-
-
-def _wijk_names(names: list[str]) -> str:
-    return common.join(names) if len(names) <= TITLE_NAMES else f"{len(names)} wijken"
-
-
 # --- footprint ---------------------------------------------------------------------------------
 
 
@@ -352,15 +318,16 @@ def police_slides(annex: Annex, section: Section | None) -> list[Slide]:
     wijk_item = _figure(section, "politie_kaart") or _figure(section, "politie_totaal")
     if wijk_item is not None:
         cells = Cells(section.table("politie"))
-        code = cells.raw(0, "crime_code") if len(cells) else None
-        rows = [k for k in cells.rows("crime_code", [code])
-                if pd.notna(cells.raw(k, "rate_per_1000"))]
-        ranked = sorted(rows, key=lambda k: -float(cells.raw(k, "rate_per_1000")))
+        total = cells.row_of("wijk_code", annex.settings.gemeente_code)
+        rows = [k for k in cells.rows() if k != total
+                and pd.notna(cells.raw(k, "rate_total"))]
+        ranked = sorted(rows, key=lambda k: -float(cells.raw(k, "rate_total")))
         if ranked:
             title = (f"Geregistreerde misdrijven per wijk: de meeste per inwoner in "
                      f"{cells.cell(ranked[0], 'wijk_naam')}")
-            lines = [f"{cells.cell(k, 'wijk_naam')}: {cells.cell(k, 'rate_per_1000')} per 1.000 "
-                     f"({cells.cell(k, 'count')} misdrijven)" for k in ranked]
+            lines = [f"{cells.cell(k, 'wijk_naam')}: {cells.cell(k, 'rate_total_text')} per "
+                     f"1.000 ({cells.cell(k, 'count_total')} misdrijven)"
+                     for k in ([total] if total is not None else []) + ranked]
             slides.append(Slide(title, "figuur", figure=wijk_item, blocks=[Block(None, lines)],
                                 notes=[*lines, *table_notes(cells.table)], section=section.key))
     return slides
