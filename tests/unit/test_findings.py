@@ -135,3 +135,15 @@ def test_many_wijken_with_the_same_change_share_one_bullet():
     ]
     # below the threshold every wijk keeps its own bullet
     assert len(findings.change_findings(_results(rows), 2015, 2013, group_from=4)) == 4
+
+
+def test_a_wijk_beside_a_hidden_one_is_compared_without_the_unpublished_rest():
+    """Beside a hidden wijk the rest of the gemeente is not published (secondary suppression):
+    page one then gives the wijk's value alone, never 'tegen )'."""
+    from types import SimpleNamespace
+
+    from ivb_analysis.annex.sections import hoofdlijnen
+
+    annex = SimpleNamespace(catalogue={"x": SimpleNamespace(kind="schaalscore")})
+    assert hoofdlijnen._against_rest(annex, "x", 4.8, 3.1) == "4,8 tegen 3,1"
+    assert hoofdlijnen._against_rest(annex, "x", 4.8, float("nan")) == "4,8"

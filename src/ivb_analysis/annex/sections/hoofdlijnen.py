@@ -273,10 +273,16 @@ def trends(annex: Annex) -> findings.Finding | None:
 # --- 6: wijken that stand out ----------------------------------------------------------------
 
 
+def _against_rest(annex: Annex, indicator: str, estimate: float, rest: float) -> str:
+    """'4,8 tegen 3,1'; the wijk's value alone where the rest of the gemeente is not published
+    (beside a hidden wijk, `suppression.without_rest`)."""
+    shown = _value(annex, indicator, estimate)
+    return shown if pd.isna(rest) else f"{shown} tegen {_value(annex, indicator, rest)}"
+
+
 def _compared(annex: Annex, rows: pd.DataFrame) -> str:
     return common.join([f"{_short(annex, r.indicator)} "
-                        f"({_value(annex, r.indicator, r.estimate)} tegen "
-                        f"{_value(annex, r.indicator, r.estimate_rest)})"
+                        f"({_against_rest(annex, r.indicator, r.estimate, r.estimate_rest)})"
                         for r in rows.itertuples(index=False)])
 
 
@@ -351,9 +357,9 @@ def focus(annex: Annex, base: Base) -> tuple[str, list[findings.Finding]]:
         rows = victims.data[(victims.data["wijk_code"] == code)
                             & victims.data[VERDICT].isin(["beter", "slechter"])]
         if len(rows):
-            parts = [f"{_label(annex, r.indicator)} {_value(annex, r.indicator, r.estimate)} "
-                     f"tegen {_value(annex, r.indicator, r.estimate_rest)} ({getattr(r, VERDICT)})"
-                     for r in rows.itertuples(index=False)]
+            parts = [f"{_label(annex, r.indicator)} "
+                     f"{_against_rest(annex, r.indicator, r.estimate, r.estimate_rest)} "
+                     f"({getattr(r, VERDICT)})" for r in rows.itertuples(index=False)]
             out.append(_line("focus", "Slachtoffer t.o.v. de rest: "
                              + common.join(parts) + ".",
                              row_anchor(victims_key, code),
