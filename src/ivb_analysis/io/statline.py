@@ -3,16 +3,9 @@
 This module reads the human downloads; `odata` the bulk tables and the metadata, `periods` the
 shared period keys and region codes. Every reader is importable from here.
 
-Three families, all returning tidy, sorted DataFrames:
-
-* `read_statline_export`: the "download as CSV" files people get from StatLine, in the three
-  layouts seen in practice (see the function). Output: `region_name, [dims], topic, unit, period,
-  value`.
-* `read_odata_csv` and the table readers built on it (`read_crime_47018`,
-  `read_population_85984`) for the bulk/OData/cbsodataR layout with padded keys and `2023JJ00`
-  periods; `read_kwb_json` for a reduced JSON of Kerncijfers wijken en buurten.
-* `read_statline_metadata` for the stacked metadata export (TableInfos, DataProperties, one
-  section per dimension) and `region_codes_by_name` to join name-only exports to GM codes.
+`read_statline_export` reads the "download as CSV" files people get from StatLine, in the three
+layouts seen in practice (see the function), into a tidy, sorted `region_name, [dims], topic,
+unit, period, value`. The bulk/OData readers and the metadata reader are described in `odata`.
 """
 
 from __future__ import annotations
